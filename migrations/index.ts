@@ -1,0 +1,13 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261130000000_accounts_and_sessions } from './Migration20261130000000_accounts_and_sessions.js';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
+ * vitest and compiled JavaScript. Add new ones at the end.
+ */
+export const migrationsList: MigrationObject[] = [
+  {
+    name: 'Migration20261130000000_accounts_and_sessions',
+    class: Migration20261130000000_accounts_and_sessions,
+  },
+];

@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from './config.js';
+import { createContext } from './context.js';
+import { openDatabase, type Database } from './db/database.js';
+import { createDeps, type Deps } from './deps.js';
+import { createApollo } from './graphql/apollo.js';
+import { healthRoutes } from './http/health.js';
+import { requestLog } from './http/request-log.js';
+import { createSchema } from './schema.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { createKeyValueStore } from './shared/kv/index.js';
+import type { KeyValueStore } from './shared/kv/kv-store.js';
+import { createLogger, type Logger } from './shared/logger.js';
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface RunningApp {
+  /** Base URL, e.g. http://127.0.0.1:4000 */
+  url: string;
+  deps: Deps;
+  database: Database;
+  /** Stops accepting, finishes in-flight requests, then closes the database and the store. */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts the whole API: database (migrated), key-value store, schema, HTTP server. */
+export async function startApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config, logger);
+  let kv: KeyValueStore;
+  try {
+    kv = await createKeyValueStore(config.redisUrl, config.redisKeyPrefix, clock);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  if (config.redisUrl === undefined) {
+    logger.warn('REDIS_URL is unset: using the in-process store (single instance only)');
+  }
+  const deps = createDeps({ config, clock, orm: database.orm, kv, logger });
+  const schema = await createSchema();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false);
+  const httpServer = createServer(app);
+  const apollo = createApollo(schema, config, httpServer);
+  await apollo.start();
+
+  app.use(requestLog(logger));
+  app.use(healthRoutes(database.orm, kv));
+  app.use(
+    '/graphql',
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        createContext(deps, {
+          record: res.locals.record,
+          meta: { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') },
+          authorization: req.get('authorization'),
+        }),
+    }),
+  );
+  app.use(httpErrorHandler(logger));
+
+  await listen(httpServer, config.host, config.port);
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    deps,
+    database,
+    stop() {
+      stopping ??= (async () => {
+        await apollo.stop();
+        await database.close();
+        await kv.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Errors before GraphQL runs (body too large, malformed JSON) answer in the GraphQL error shape with
+ * the right status; nothing else about the server leaks.
+ */
+function httpErrorHandler(logger: Logger) {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message = status === 413 ? 'Request body is too large.' : 'Request body is not valid JSON.';
+      res.status(status).json({
+        errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
+      });
+      return;
+    }
+    logger.error({ err: error, requestId: res.locals.record?.requestId }, 'unhandled HTTP error');
+    res.status(500).json({
+      errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
+  };
+}

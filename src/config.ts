@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const MIN_SECRET_BYTES = 32;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PUBLIC_URL: optionalUrl,
+  DATABASE_URL: optionalUrl,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  REDIS_URL: optionalUrl,
+  REDIS_KEY_PREFIX: z.string().default('ff:'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  JWT_SECRET: z.string().optional(),
+  JWT_ISSUER: z.string().min(1).default('family-finance'),
+  JWT_AUDIENCE: z.string().min(1).default('family-finance-api'),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  TRUSTED_PROXIES: z.string().default(''),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
+    .default('100kb'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface RateLimit {
+  /** Requests allowed per window. */
+  points: number;
+  /** Window length in seconds. */
+  windowSeconds: number;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  dataDir: string;
+  jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number };
+  session: {
+    /** A refresh token unused for this long expires (idle timeout). */
+    idleTtlSeconds: number;
+    /** No session outlives this, however often it is refreshed. */
+    absoluteTtlSeconds: number;
+    /** A just-rotated token replayed within this window is a race, not a theft. */
+    reuseGraceSeconds: number;
+  };
+  graphql: { introspection: boolean; hideSchemaDetails: boolean };
+  trustedProxies: string[];
+  bodyLimit: string;
+  logLevel: string;
+  rateLimits: { login: RateLimit; refresh: RateLimit; register: RateLimit };
+  /** Per-account lockout after consecutive failed logins. */
+  lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Builds the validated config from an environment; throws ConfigError naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  const development = e.NODE_ENV === 'development';
+  const production = e.NODE_ENV === 'production';
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    dataDir: e.DATA_DIR,
+    jwt: {
+      secret: resolveJwtSecret(e.JWT_SECRET, development, e.DATA_DIR),
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlSeconds: 900,
+    },
+    session: {
+      idleTtlSeconds: 30 * 24 * 3600,
+      absoluteTtlSeconds: 90 * 24 * 3600,
+      reuseGraceSeconds: 10,
+    },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+      hideSchemaDetails: production,
+    },
+    trustedProxies: e.TRUSTED_PROXIES.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    bodyLimit: e.BODY_LIMIT,
+    logLevel: e.LOG_LEVEL,
+    rateLimits: {
+      login: { points: 30, windowSeconds: 60 },
+      refresh: { points: 30, windowSeconds: 60 },
+      register: { points: 30, windowSeconds: 300 },
+    },
+    lockout: { threshold: 10, baseSeconds: 60, maxSeconds: 15 * 60 },
+  };
+}
+
+/**
+ * Outside development the key must come from the environment. In development a missing key is generated
+ * once and kept in DATA_DIR, so sessions survive restarts of `npm start`.
+ */
+function resolveJwtSecret(secret: string | undefined, development: boolean, dataDir: string): string {
+  if (secret !== undefined && secret !== '') {
+    if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
+      throw new ConfigError(
+        `Invalid configuration: JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes (try: openssl rand -base64 48)`,
+      );
+    }
+    return secret;
+  }
+  if (!development) {
+    throw new ConfigError(
+      `Invalid configuration: JWT_SECRET is required outside development (at least ${MIN_SECRET_BYTES} random bytes)`,
+    );
+  }
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const generated = randomBytes(48).toString('base64url');
+  writeFileSync(file, generated, { mode: 0o600 });
+  return generated;
+}

@@ -1,0 +1,54 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from './deps.js';
+import type { RequestRecord } from './http/request-log.js';
+import { AuthService, type Principal, type RequestMeta } from './modules/auth/auth.service.js';
+import { unauthenticated } from './shared/errors.js';
+import type { Logger } from './shared/logger.js';
+
+/** The services of one request, sharing that request's unit of work. */
+export interface Services {
+  auth: AuthService;
+}
+
+/** What every resolver sees for one request. */
+export interface Context {
+  requestId: string;
+  /** Written into the request's log line. */
+  record: RequestRecord;
+  meta: RequestMeta;
+  em: EntityManager;
+  services: Services;
+  logger: Logger;
+  /** The caller, from the Bearer token; UNAUTHENTICATED when there is none or it is not valid. Memoized. */
+  principal(): Promise<Principal>;
+}
+
+export interface RequestInfo {
+  record: RequestRecord;
+  meta: RequestMeta;
+  authorization: string | undefined;
+}
+
+export function createContext(deps: Deps, request: RequestInfo): Context {
+  const em = deps.orm.em.fork() as EntityManager;
+  const auth = new AuthService(deps, em);
+  let principal: Promise<Principal> | undefined;
+  return {
+    requestId: request.record.requestId,
+    record: request.record,
+    meta: request.meta,
+    em,
+    services: { auth },
+    logger: deps.logger.child({ requestId: request.record.requestId }),
+    principal() {
+      principal ??= resolvePrincipal(auth, request.authorization);
+      return principal;
+    },
+  };
+}
+
+async function resolvePrincipal(auth: AuthService, authorization: string | undefined): Promise<Principal> {
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization?.trim() ?? '');
+  if (match === null) throw unauthenticated();
+  return auth.authenticate(match[1]!);
+}

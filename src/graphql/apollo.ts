@@ -1,0 +1,59 @@
+import type { Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../config.js';
+import type { Context } from '../context.js';
+import { authGuardPlugin, singleAuthFieldRule } from './auth-guard.js';
+import { errorLoggingPlugin, maskError } from './error-masking.js';
+import { operationRecordPlugin } from './operation-record.js';
+
+/** G5 limits. Introspection (Apollo Sandbox) is exempt from depth and cost, not from tokens. */
+export const QUERY_LIMITS = { depth: 8, aliases: 15, tokens: 2000, cost: 5000 } as const;
+
+export function createApollo(
+  schema: GraphQLSchema,
+  config: Config,
+  httpServer: Server,
+): ApolloServer<Context> {
+  const armor = new ApolloArmor({
+    maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: QUERY_LIMITS.aliases },
+    maxTokens: { n: QUERY_LIMITS.tokens },
+    costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true },
+    maxDirectives: { n: 20 },
+    // Apollo's own hideSchemaDetailsFromClientErrors covers suggestions (G2).
+    blockFieldSuggestion: { enabled: false },
+  }).protect();
+
+  return new ApolloServer<Context>({
+    schema,
+    introspection: config.graphql.introspection,
+    hideSchemaDetailsFromClientErrors: config.graphql.hideSchemaDetails,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    // We stop Apollo ourselves, after draining HTTP, on SIGTERM/SIGINT.
+    stopOnTerminationSignals: false,
+    formatError: maskError,
+    validationRules: [singleAuthFieldRule, ...armor.validationRules],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
+      ApolloServerPluginCacheControlDisabled(),
+      config.graphql.introspection
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
+      // armor's typings come from Apollo's CommonJS build; the runtime objects are the same.
+      ...(armor.plugins as unknown as ApolloServerPlugin<Context>[]),
+      authGuardPlugin,
+      errorLoggingPlugin,
+      operationRecordPlugin,
+    ],
+  });
+}

@@ -1,0 +1,73 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { PublicAuthEndpoint } from '../../graphql/access.js';
+import { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
+import { User } from './user.entity.js';
+
+@Resolver()
+export class AuthResolver {
+  @Query(() => User, { description: 'The signed-in user.' })
+  async me(@Ctx() ctx: Context): Promise<User> {
+    return ctx.services.auth.me(await ctx.principal());
+  }
+
+  @PublicAuthEndpoint()
+  @Mutation(() => AuthPayload, {
+    description: 'Creates an email + password account and signs it in. Limited to 30 per 5 minutes per IP.',
+  })
+  register(
+    @Arg('input', () => RegisterInput, { description: 'The new account.' }) input: RegisterInput,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return ctx.services.auth.register(input, ctx.meta);
+  }
+
+  @PublicAuthEndpoint()
+  @Mutation(() => AuthPayload, {
+    description:
+      'Signs in with email + password. Any failure answers INVALID_CREDENTIALS. Limited to 30 per minute per IP.',
+  })
+  login(
+    @Arg('input', () => LoginInput, { description: 'The credentials.' }) input: LoginInput,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return ctx.services.auth.login(input, ctx.meta);
+  }
+
+  @PublicAuthEndpoint()
+  @Mutation(() => AuthPayload, {
+    description:
+      'Trades a refresh token for a new access token and a new refresh token; the old one stops working. ' +
+      'Replaying an old refresh token ends the session (REFRESH_TOKEN_REUSED).',
+  })
+  refreshToken(
+    @Arg('refreshToken', () => String, { description: 'The refresh token from the last AuthPayload.' })
+    refreshToken: string,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return ctx.services.auth.refresh(refreshToken, ctx.meta);
+  }
+
+  @Mutation(() => Boolean, { description: 'Signs out this session, or every session of the user.' })
+  async logout(
+    @Arg('everywhere', () => Boolean, {
+      defaultValue: false,
+      description: 'Also sign out every other device and client of this user.',
+    })
+    everywhere: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.auth.logout(await ctx.principal(), everywhere);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Changes the password of the signed-in user and signs out all their other sessions.',
+  })
+  async changePassword(
+    @Arg('input', () => ChangePasswordInput, { description: 'Current and new password.' })
+    input: ChangePasswordInput,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.auth.changePassword(await ctx.principal(), input);
+  }
+}

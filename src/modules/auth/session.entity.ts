@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { User } from './user.entity.js';
+
+/** One signed-in device or client. Its refresh tokens rotate; the session id (`sid`) stays. */
+@Entity({ tableName: 'auth_session' })
+export class Session {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @Property({ type: 'datetime' })
+  createdAt!: Date;
+
+  /** Absolute cap: no refresh extends the session past this. */
+  @Property({ type: 'datetime' })
+  expiresAt!: Date;
+
+  @Property({ type: 'datetime', nullable: true })
+  revokedAt: Date | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  revokedReason: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  userAgent: string | null = null;
+}

@@ -1,0 +1,83 @@
+import { systemClock, type Clock } from '../clock.js';
+import type { KeyValueStore } from './kv-store.js';
+
+interface Entry {
+  value: string;
+  /** Epoch ms, or undefined for no expiry. */
+  expiresAt: number | undefined;
+}
+
+/** In-process store for a single instance (development, embedded mode). Expiry follows the given clock. */
+export class MemoryStore implements KeyValueStore {
+  private readonly entries = new Map<string, Entry>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly clock: Clock = systemClock) {
+    // Lazily expired keys would otherwise pile up in a long-running dev server.
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.live(key)?.value ?? null;
+  }
+
+  async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+    this.entries.set(key, { value, expiresAt: this.expiry(ttlSeconds) });
+  }
+
+  async delete(...keys: string[]): Promise<number> {
+    let removed = 0;
+    for (const key of keys) {
+      if (this.live(key) !== undefined) removed++;
+      this.entries.delete(key);
+    }
+    return removed;
+  }
+
+  async increment(key: string, windowSeconds: number): Promise<{ count: number; ttlSeconds: number }> {
+    const entry = this.live(key);
+    if (entry === undefined) {
+      this.entries.set(key, { value: '1', expiresAt: this.expiry(windowSeconds) });
+      return { count: 1, ttlSeconds: windowSeconds };
+    }
+    const count = Number(entry.value) + 1;
+    entry.value = String(count);
+    const ttlSeconds =
+      entry.expiresAt === undefined
+        ? -1
+        : Math.max(1, Math.ceil((entry.expiresAt - this.clock.now().getTime()) / 1000));
+    return { count, ttlSeconds };
+  }
+
+  async getDelete(key: string): Promise<string | null> {
+    const entry = this.live(key);
+    this.entries.delete(key);
+    return entry?.value ?? null;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    this.entries.clear();
+  }
+
+  private expiry(ttlSeconds: number | undefined): number | undefined {
+    return ttlSeconds === undefined ? undefined : this.clock.now().getTime() + ttlSeconds * 1000;
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= this.clock.now().getTime()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private sweep(): void {
+    for (const key of [...this.entries.keys()]) this.live(key);
+  }
+}
