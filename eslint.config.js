@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['scratch/', 'node_modules/', 'dist/', '.data/', 'coverage/', 'bench/results/', 'bot/api/generated/'] },
+  {
+    ignores: [
+      'scratch/',
+      'node_modules/',
+      'dist/',
+      '.data/',
+      'coverage/',
+      'bench/results/',
+      'bot/api/generated/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

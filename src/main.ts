@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, config.env === 'development' && process.stdout.isTTY);
+  const logger = createLogger(config.logLevel, {
+    pretty: config.env === 'development' && process.stdout.isTTY,
+  });
   const app = await startApp(config, { logger });
   logger.info(
     `API ready at ${app.url}/graphql${config.graphql.introspection ? ' (Apollo Sandbox: open it in a browser)' : ''}`,

@@ -19,6 +19,7 @@ export function ormOptions(clientUrl: string, poolMax: number): Options<PostgreS
     migrations: {
       migrationsList,
       tableName: 'mikro_orm_migrations',
+      silent: true,
       transactional: true,
       allOrNothing: true,
     },

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -23,11 +23,21 @@ const REDACT = [
   '*.variables',
 ];
 
-export function createLogger(level: string, pretty = false): Logger {
-  return pino({
+export interface LoggerOptions {
+  /** Human-readable lines (development in a terminal). */
+  pretty?: boolean;
+  /** Where lines go; stdout by default. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+  const settings = {
     level,
     redact: { paths: REDACT, censor: '[redacted]' },
     base: { service: 'api' },
-    ...(pretty && { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } }),
-  });
+    ...(options.pretty === true && {
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
+    }),
+  };
+  return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
 }

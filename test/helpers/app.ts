@@ -1,0 +1,135 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig, type Config, type Env } from '../../src/config.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { TEST_REDIS_URL } from './environment.js';
+import { withDatabase } from './global-setup.js';
+
+export const realRedis = process.env.FF_TEST_REAL_REDIS === 'true';
+export const realDatabase = process.env.FF_TEST_REAL_DATABASE === 'true';
+
+export interface TestApp extends RunningApp {
+  config: Config;
+  clock: ManualClock;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  /** Raw log output, to check that no secret ever appears in it. */
+  rawLogs(): string;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: GqlOptions,
+  ): Promise<GqlResult<T>>;
+  /** Runs SQL on the app's database, outside the app. */
+  sql<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+}
+
+export interface GqlOptions {
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface GqlResult<T> {
+  status: number;
+  headers: Headers;
+  data: T | null | undefined;
+  errors: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] | undefined;
+  /** The raw body, for asserting what must never be in it. */
+  text: string;
+}
+
+/**
+ * Starts the real app in-process on a free port, on the run's database and the real Redis (or the
+ * in-process store when the run has none), with its own Redis key prefix and a manual clock.
+ */
+export async function startTestApp(env: Partial<Env> = {}): Promise<TestApp> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_POOL_MAX: realDatabase ? '5' : '1',
+    REDIS_URL: realRedis ? TEST_REDIS_URL : '',
+    REDIS_KEY_PREFIX: `fftest:${randomUUID()}:`,
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const clock = new ManualClock();
+  let raw = '';
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      const text = chunk.toString();
+      raw += text;
+      for (const line of text.split('\n').filter(Boolean))
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const app = await startApp(config, { clock, logger: createLogger(config.logLevel, { destination: sink }) });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 1 });
+  return {
+    ...app,
+    config,
+    clock,
+    logs,
+    rawLogs: () => raw,
+    gql: (query, variables, options) => gql(app.url, query, variables, options),
+    sql: async (text, params) => (await pool.query(text, params)).rows,
+    async stop() {
+      await app.stop();
+      await pool.end();
+    },
+  };
+}
+
+export async function gql<T>(
+  baseUrl: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  options: GqlOptions = {},
+): Promise<GqlResult<T>> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token !== undefined && { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  let body: { data?: T | null; errors?: GqlResult<T>['errors'] } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    // non-JSON bodies are asserted through `text`
+  }
+  return { status: response.status, headers: response.headers, data: body.data, errors: body.errors, text };
+}
+
+let counter = 0;
+/** An email no other test uses. */
+export const uniqueEmail = (label = 'user'): string =>
+  `${label}.${Date.now().toString(36)}.${process.pid}.${++counter}.${randomBytes(3).toString('hex')}@example.test`;
+
+export const STRONG_PASSWORD = 'correct horse battery staple';
+
+/** A scratch database of the test's own (migrated by the app that starts on it), dropped by `drop()`. */
+export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+  await admin.connect();
+  const name = `ff_scratch_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  await admin.query(`create database ${name}`);
+  return {
+    url: withDatabase(inject('adminDatabaseUrl'), name),
+    async drop() {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
