@@ -20,6 +20,7 @@ export function ormOptions(clientUrl: string, poolMax: number): Options<PostgreS
       migrationsList,
       tableName: 'mikro_orm_migrations',
       silent: true,
+      snapshot: false,
       transactional: true,
       allOrNothing: true,
     },
