@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261130000000_accounts_and_sessions } from './Migration20261130000000_accounts_and_sessions.js';
+import { Migration20261130010000_families_and_ledger } from './Migration20261130010000_families_and_ledger.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261130000000_accounts_and_sessions',
     class: Migration20261130000000_accounts_and_sessions,
   },
+  { name: 'Migration20261130010000_families_and_ledger', class: Migration20261130010000_families_and_ledger },
 ];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { currencyExponent } from './shared/money.js';
 
 const MIN_SECRET_BYTES = 32;
 
@@ -35,6 +36,11 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
     .default('100kb'),
+  DEFAULT_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')
+    .refine((code) => currencyExponent(code) !== undefined, 'is not an ISO 4217 currency')
+    .default('EUR'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,6 +76,8 @@ export interface Config {
   trustedProxies: string[];
   bodyLimit: string;
   logLevel: string;
+  /** Currency of new users' personal families and their cash account. */
+  defaultCurrency: string;
   rateLimits: { login: RateLimit; refresh: RateLimit; register: RateLimit };
   /** Per-account lockout after consecutive failed logins. */
   lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
@@ -119,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
       .filter(Boolean),
     bodyLimit: e.BODY_LIMIT,
     logLevel: e.LOG_LEVEL,
+    defaultCurrency: e.DEFAULT_CURRENCY,
     rateLimits: {
       login: { points: 30, windowSeconds: 60 },
       refresh: { points: 30, windowSeconds: 60 },

@@ -2,12 +2,27 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from './deps.js';
 import type { RequestRecord } from './http/request-log.js';
 import { AuthService, type Principal, type RequestMeta } from './modules/auth/auth.service.js';
+import { createLoaders, type Loaders } from './graphql/loaders.js';
+import { AccountService } from './modules/account/account.service.js';
+import { CategoryService } from './modules/category/category.service.js';
+import { FamilyAccess } from './modules/family/family-access.js';
+import { FamilyService } from './modules/family/family.service.js';
+import { TransactionService } from './modules/transaction/transaction.service.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
 
 /** The services of one request, sharing that request's unit of work. */
 export interface Services {
   auth: AuthService;
+}
+
+/** Services that act inside the caller's families; they exist only for a signed-in caller. */
+export interface FinanceServices {
+  access: FamilyAccess;
+  families: FamilyService;
+  accounts: AccountService;
+  categories: CategoryService;
+  transactions: TransactionService;
 }
 
 /** What every resolver sees for one request. */
@@ -21,6 +36,9 @@ export interface Context {
   logger: Logger;
   /** The caller, from the Bearer token; UNAUTHENTICATED when there is none or it is not valid. Memoized. */
   principal(): Promise<Principal>;
+  /** The finance services, scoped to the caller's families. Memoized. */
+  finance(): Promise<FinanceServices>;
+  loaders: Loaders;
 }
 
 export interface RequestInfo {
@@ -33,6 +51,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
   const em = deps.orm.em.fork() as EntityManager;
   const auth = new AuthService(deps, em);
   let principal: Promise<Principal> | undefined;
+  let finance: Promise<FinanceServices> | undefined;
   return {
     requestId: request.record.requestId,
     record: request.record,
@@ -40,9 +59,23 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
     em,
     services: { auth },
     logger: deps.logger.child({ requestId: request.record.requestId }),
+    loaders: createLoaders(em),
     principal() {
       principal ??= resolvePrincipal(auth, request.authorization);
       return principal;
+    },
+    finance() {
+      finance ??= this.principal().then((caller) => {
+        const access = new FamilyAccess(em, caller);
+        return {
+          access,
+          families: new FamilyService(deps, em, access),
+          accounts: new AccountService(deps, em, access),
+          categories: new CategoryService(deps, em, access),
+          transactions: new TransactionService(deps, em, access),
+        };
+      });
+      return finance;
     },
   };
 }

@@ -2,10 +2,22 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
+import { AccountResolver } from './modules/account/account.resolver.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
+import { CategoryResolver } from './modules/category/category.resolver.js';
+import { FamilyResolver, MemberResolver } from './modules/family/family.resolver.js';
 import { HealthResolver } from './modules/health/health.resolver.js';
+import { TransactionResolver } from './modules/transaction/transaction.resolver.js';
 
-export const resolvers = [AuthResolver, HealthResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  HealthResolver,
+  FamilyResolver,
+  MemberResolver,
+  AccountResolver,
+  CategoryResolver,
+  TransactionResolver,
+] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */
 export function createSchema(): Promise<GraphQLSchema> {

@@ -2,11 +2,25 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../migrations/index.js';
+import { Account } from '../modules/account/account.entity.js';
 import { RefreshToken } from '../modules/auth/refresh-token.entity.js';
 import { Session } from '../modules/auth/session.entity.js';
 import { User } from '../modules/auth/user.entity.js';
+import { Category } from '../modules/category/category.entity.js';
+import { Family, Invite, Membership } from '../modules/family/family.entity.js';
+import { LedgerTransaction } from '../modules/transaction/transaction.entity.js';
 
-export const entities = [User, Session, RefreshToken];
+export const entities = [
+  User,
+  Session,
+  RefreshToken,
+  Family,
+  Membership,
+  Invite,
+  Account,
+  Category,
+  LedgerTransaction,
+];
 
 export function ormOptions(clientUrl: string, poolMax: number): Options<PostgreSqlDriver> {
   return {

@@ -25,7 +25,10 @@ export function createApollo(
   const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: QUERY_LIMITS.aliases },
-    maxTokens: { n: QUERY_LIMITS.tokens },
+    // Counted by graphql-js's parser instead (parseOptions below): armor's Apollo token plugin throws from
+    // parsingDidStart, which Apollo answers as HTTP 500, and its unexpectedErrorProcessingRequest hook re-throws
+    // any unexpected error unmasked as GRAPHQL_VALIDATION_FAILED.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true },
     maxDirectives: { n: 20 },
     // Apollo's own hideSchemaDetailsFromClientErrors covers suggestions (G2).
@@ -38,6 +41,8 @@ export function createApollo(
     hideSchemaDetailsFromClientErrors: config.graphql.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // G5 token limit: one over fails parsing with GRAPHQL_PARSE_FAILED (HTTP 400).
+    parseOptions: { maxLexicalTokens: QUERY_LIMITS.tokens },
     csrfPrevention: true,
     // We stop Apollo ourselves, after draining HTTP, on SIGTERM/SIGINT.
     stopOnTerminationSignals: false,

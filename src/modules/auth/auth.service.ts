@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.js';
 import { randomToken, sha256Hex } from '../../shared/crypto.js';
 import { AppError, ErrorCode, badInput, conflict, unauthenticated } from '../../shared/errors.js';
 import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
+import { createPersonalFamily } from '../family/personal-family.js';
 import { normalizeEmail, normalizeName } from './auth.validation.js';
 import {
   PASSWORD_MAX_LENGTH,
@@ -61,6 +62,7 @@ export class AuthService {
       lastName,
       createdAt: this.now(),
     });
+    createPersonalFamily(this.em, user, this.deps.config.defaultCurrency, this.now());
     try {
       await this.em.flush();
     } catch (error) {

@@ -11,7 +11,11 @@ export function normalizeEmail(value: string, field: string): string {
   if (email.length > EMAIL_MAX_LENGTH) {
     throw badInput(field, `Email must be at most ${EMAIL_MAX_LENGTH} characters.`);
   }
-  if (!EMAIL_SHAPE.test(email)) throw badInput(field, 'Email is not a valid address.');
+  // Control characters (NUL above all: PostgreSQL text cannot hold it) would otherwise reach the database.
+  // eslint-disable-next-line no-control-regex
+  if (!EMAIL_SHAPE.test(email) || /[\u0000-\u001f\u007f]/.test(email)) {
+    throw badInput(field, 'Email is not a valid address.');
+  }
   return email;
 }
 

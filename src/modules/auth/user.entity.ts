@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { BigIntType, Entity, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, ManyToOne, type Opt, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { Family } from '../family/family.entity.js';
 
 /** A person. Secrets (password hash, lockout state) have no @Field, so they never reach the schema. */
 @ObjectType({ description: 'A person using the product, signed in by email + password, Telegram, or both.' })
@@ -46,6 +47,10 @@ export class User {
 
   @Property({ type: 'datetime', nullable: true })
   lockedUntil: Date | null = null;
+
+  /** The family finance operations act on when none is named. */
+  @ManyToOne(() => Family, { ref: true, nullable: true, deleteRule: 'set null' })
+  defaultFamily: Ref<Family> | null = null;
 
   @Field(() => DateTimeISOResolver, { description: 'When the account was created.' })
   @Property({ type: 'datetime' })

@@ -11,6 +11,7 @@ interface Entry {
 export class MemoryStore implements KeyValueStore {
   private readonly entries = new Map<string, Entry>();
   private sweeper: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(private readonly clock: Clock = systemClock) {
     // Lazily expired keys would otherwise pile up in a long-running dev server.
@@ -56,9 +57,13 @@ export class MemoryStore implements KeyValueStore {
     return entry?.value ?? null;
   }
 
-  async ping(): Promise<void> {}
+  /** A closed store is unavailable, so readiness checks report it like an unreachable Redis. */
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('The key-value store is closed.');
+  }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     this.entries.clear();

@@ -2,11 +2,16 @@ import { Redis } from 'ioredis';
 import { serviceUnavailable } from '../errors.js';
 import type { KeyValueStore } from './kv-store.js';
 
-/** Increment and start the window in one round trip; EXPIRE NX keeps the first expiry (Redis >= 7). */
+/**
+ * Increment and start the window in one round trip; only the creating call sets the expiry. The seconds
+ * left are rounded up from PTTL: TTL rounds to nearest and answers 0 while the window is still open.
+ */
 const INCREMENT_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {count, redis.call('TTL', KEYS[1])}
+local ms = redis.call('PTTL', KEYS[1])
+if ms > 0 then return {count, math.ceil(ms / 1000)} end
+return {count, ms}
 `;
 
 /** Redis-backed store; every key is namespaced with `prefix` so several apps/tests can share one server. */

@@ -1,0 +1,96 @@
+import { raw } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../../deps.js';
+import { badInput } from '../../shared/errors.js';
+import { parseAmount, parseCurrency } from '../../shared/money.js';
+import { normalizeName } from '../auth/auth.validation.js';
+import type { FamilyAccess } from '../family/family-access.js';
+import { Family, Role } from '../family/family.entity.js';
+import { Account } from './account.entity.js';
+import type { CreateAccountInput, UpdateAccountInput } from './account.inputs.js';
+
+/** Accounts and their balances. A balance is a stored column, moved only by `applyBalanceDeltas`. */
+export class AccountService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly em: EntityManager,
+    private readonly access: FamilyAccess,
+  ) {}
+
+  async list(familyId: string | null | undefined, includeArchived: boolean): Promise<Account[]> {
+    const family = await this.access.family(familyId);
+    return this.em.find(
+      Account,
+      { family, ...(includeArchived ? {} : { archived: false }) },
+      { orderBy: { name: 'asc', id: 'asc' } },
+    );
+  }
+
+  get(id: string): Promise<Account> {
+    return this.access.load(Account, id, 'Account');
+  }
+
+  async create(input: CreateAccountInput): Promise<Account> {
+    const familyId = await this.access.family(input.familyId, Role.MEMBER);
+    const family = await this.em.findOneOrFail(Family, familyId);
+    const currency = parseCurrency(input.currency ?? family.baseCurrency, 'input.currency');
+    const opening =
+      input.openingBalance == null
+        ? 0n
+        : parseAmount(input.openingBalance, currency, 'input.openingBalance', {
+            allowZero: true,
+            allowNegative: true,
+          });
+    const account = this.em.create(Account, {
+      family,
+      name: accountName(input.name),
+      type: input.type,
+      currency,
+      openingBalance: opening,
+      balance: opening,
+      createdAt: this.deps.clock.now(),
+    });
+    await this.em.flush();
+    return account;
+  }
+
+  async update(id: string, input: UpdateAccountInput): Promise<Account> {
+    const account = await this.access.load(Account, id, 'Account', Role.MEMBER);
+    if (input.name != null) account.name = accountName(input.name);
+    if (input.type != null) account.type = input.type;
+    if (input.archived != null) account.archived = input.archived;
+    if (input.openingBalance != null) {
+      const opening = parseAmount(input.openingBalance, account.currency, 'input.openingBalance', {
+        allowZero: true,
+        allowNegative: true,
+      });
+      const delta = opening - account.openingBalance;
+      await this.em.transactional(async (em) => {
+        await em.nativeUpdate(Account, { id }, { openingBalance: opening });
+        await applyBalanceDeltas(em, new Map([[id, delta]]));
+      });
+    }
+    await this.em.flush();
+    await this.em.refresh(account);
+    return account;
+  }
+}
+
+/**
+ * Moves balances by signed minor-unit deltas with one atomic UPDATE per account, inside the caller's
+ * database transaction, so concurrent writers never lose an update.
+ */
+export async function applyBalanceDeltas(em: EntityManager, deltas: Map<string, bigint>): Promise<void> {
+  // A fixed order, so two transfers in opposite directions cannot deadlock.
+  for (const accountId of [...deltas.keys()].sort()) {
+    const delta = deltas.get(accountId)!;
+    if (delta === 0n) continue;
+    await em.nativeUpdate(Account, { id: accountId }, { balance: raw('balance + ?', [delta.toString()]) });
+  }
+}
+
+function accountName(value: string): string {
+  const name = normalizeName(value, 'input.name', true)!;
+  if (name.length > 100) throw badInput('input.name', 'Name must be at most 100 characters.');
+  return name;
+}

@@ -1,0 +1,106 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../../deps.js';
+import { badInput, conflict } from '../../shared/errors.js';
+import { normalizeName } from '../auth/auth.validation.js';
+import type { FamilyAccess } from '../family/family-access.js';
+import { Role } from '../family/family.entity.js';
+import { Category, CategoryKind } from './category.entity.js';
+import type { CreateCategoryInput, UpdateCategoryInput } from './category.inputs.js';
+
+const MAX_ALIASES = 20;
+
+/** Two-level income/expense categories with aliases, per family. */
+export class CategoryService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly em: EntityManager,
+    private readonly access: FamilyAccess,
+  ) {}
+
+  async list(
+    familyId: string | null | undefined,
+    kind: CategoryKind | null | undefined,
+    includeArchived: boolean,
+  ) {
+    const family = await this.access.family(familyId);
+    return this.em.find(
+      Category,
+      { family, ...(kind != null && { kind }), ...(includeArchived ? {} : { archived: false }) },
+      { orderBy: { kind: 'asc', name: 'asc' } },
+    );
+  }
+
+  get(id: string): Promise<Category> {
+    return this.access.load(Category, id, 'Category');
+  }
+
+  async create(input: CreateCategoryInput): Promise<Category> {
+    const familyId = await this.access.family(input.familyId, Role.MEMBER);
+    let parent: Category | null = null;
+    if (input.parentId != null) {
+      parent = await this.access.load(Category, input.parentId, 'Parent category', Role.MEMBER);
+      if (parent.family.id !== familyId)
+        throw badInput('input.parentId', 'The parent belongs to another family.');
+      if (parent.parent !== null) throw badInput('input.parentId', 'Categories have two levels at most.');
+      if (parent.kind !== input.kind)
+        throw badInput('input.kind', `The parent is an ${parent.kind} category.`);
+    }
+    const category = this.em.create(Category, {
+      family: familyId,
+      kind: input.kind,
+      name: categoryName(input.name),
+      parent,
+      aliases: aliases(input.aliases ?? []),
+      createdAt: this.deps.clock.now(),
+    });
+    await this.flushUnique();
+    return category;
+  }
+
+  async update(id: string, input: UpdateCategoryInput): Promise<Category> {
+    const category = await this.access.load(Category, id, 'Category', Role.MEMBER);
+    if (input.name != null) category.name = categoryName(input.name);
+    if (input.aliases != null) category.aliases = aliases(input.aliases);
+    if (input.archived != null) category.archived = input.archived;
+    await this.flushUnique();
+    return category;
+  }
+
+  /** Deletes a category without children; its transactions become uncategorized. */
+  async delete(id: string): Promise<boolean> {
+    const category = await this.access.load(Category, id, 'Category', Role.MEMBER);
+    if ((await this.em.count(Category, { parent: category.id })) > 0) {
+      throw conflict('Delete or move its subcategories first, or archive it instead.');
+    }
+    await this.em.nativeDelete(Category, { id: category.id });
+    return true;
+  }
+
+  private async flushUnique(): Promise<void> {
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw conflict('A category with this name already exists here.', 'input.name');
+      }
+      throw error;
+    }
+  }
+}
+
+function categoryName(value: string): string {
+  const name = normalizeName(value, 'input.name', true)!;
+  if (name.length > 100) throw badInput('input.name', 'Name must be at most 100 characters.');
+  return name;
+}
+
+function aliases(values: string[]): string[] {
+  if (values.length > MAX_ALIASES) throw badInput('input.aliases', `At most ${MAX_ALIASES} aliases.`);
+  const cleaned = values.map((v, i) => {
+    const alias = normalizeName(v, `input.aliases.${i}`, true)!.toLowerCase();
+    if (alias.length > 50) throw badInput(`input.aliases.${i}`, 'An alias is at most 50 characters.');
+    return alias;
+  });
+  return [...new Set(cleaned)];
+}

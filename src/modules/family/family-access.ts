@@ -1,0 +1,96 @@
+import type { EntityClass } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { forbidden, notFound } from '../../shared/errors.js';
+import type { Principal } from '../auth/auth.service.js';
+import { User } from '../auth/user.entity.js';
+import { Membership, ROLE_RANK, Role } from './family.entity.js';
+
+/** Anything that belongs to exactly one family. */
+export interface FamilyOwned {
+  id: string;
+  family: { id: string };
+}
+
+/**
+ * Tenancy in one place (A2, A3). Every finance read or write goes through here: an id is looked up only
+ * among the caller's families (another family's id is NOT_FOUND, never FORBIDDEN), and the caller's
+ * role in that family is checked. Memberships are read once per request.
+ */
+export class FamilyAccess {
+  private roles: Promise<Map<string, Role>> | undefined;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly principal: Principal,
+  ) {}
+
+  get userId(): string {
+    return this.principal.userId;
+  }
+
+  /** Every family the caller belongs to, with the caller's role. */
+  async memberships(): Promise<Map<string, Role>> {
+    this.roles ??= this.em
+      .find(Membership, { user: this.principal.userId }, { fields: ['family', 'role'] })
+      .then((rows) => new Map(rows.map((m) => [m.family.id, m.role])));
+    return this.roles;
+  }
+
+  /** Forgets cached memberships after the caller joined or left a family. */
+  reset(): void {
+    this.roles = undefined;
+  }
+
+  /**
+   * The family to act on: the given one, or the caller's default family when omitted. NOT_FOUND when the
+   * caller is not a member; FORBIDDEN when the caller's role is below `minRole`.
+   */
+  async family(familyId: string | null | undefined, minRole: Role = Role.VIEWER): Promise<string> {
+    const id = familyId ?? (await this.defaultFamilyId());
+    const role = (await this.memberships()).get(id);
+    if (role === undefined) throw notFound('Family');
+    this.assertRole(role, minRole);
+    return id;
+  }
+
+  /** Loads a family-owned object by id, as seen by the caller; NOT_FOUND outside the caller's families. */
+  async load<T extends FamilyOwned>(
+    entity: EntityClass<T>,
+    id: string,
+    what: string,
+    minRole: Role = Role.VIEWER,
+  ): Promise<T> {
+    const roles = await this.memberships();
+    if (!isUuid(id) || roles.size === 0) throw notFound(what);
+    const found = await this.em.findOne(entity, { id, family: { $in: [...roles.keys()] } } as never);
+    if (found === null) throw notFound(what);
+    this.assertRole(roles.get((found as T).family.id)!, minRole);
+    return found as T;
+  }
+
+  async roleIn(familyId: string): Promise<Role | undefined> {
+    return (await this.memberships()).get(familyId);
+  }
+
+  private assertRole(role: Role, minRole: Role): void {
+    if (ROLE_RANK[role] < ROLE_RANK[minRole]) {
+      throw forbidden(
+        minRole === Role.MEMBER
+          ? 'Viewers cannot change anything in this family.'
+          : `This needs the ${minRole} role.`,
+      );
+    }
+  }
+
+  private async defaultFamilyId(): Promise<string> {
+    const user = await this.em.findOne(User, this.principal.userId, { fields: ['defaultFamily'] });
+    const fallback = user?.defaultFamily?.id ?? [...(await this.memberships()).keys()][0];
+    if (fallback === undefined) throw notFound('Family');
+    return fallback;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else cannot exist (and must not reach PostgreSQL as a cast error). */
+export const isUuid = (value: string): boolean => UUID.test(value);

@@ -1,0 +1,385 @@
+import { LockMode, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../../deps.js';
+import { localDate, parseLocalDate } from '../../shared/dates.js';
+import { badInput } from '../../shared/errors.js';
+import { parseAmount } from '../../shared/money.js';
+import { Account } from '../account/account.entity.js';
+import { applyBalanceDeltas } from '../account/account.service.js';
+import type { Principal } from '../auth/auth.service.js';
+import { Category } from '../category/category.entity.js';
+import { isUuid, type FamilyAccess } from '../family/family-access.js';
+import { Family, Membership, Role } from '../family/family.entity.js';
+import { LedgerTransaction, TransactionKind } from './transaction.entity.js';
+import {
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  type CreateTransactionInput,
+  type TransactionConnection,
+  type TransactionFilter,
+  type UpdateTransactionInput,
+} from './transaction.inputs.js';
+
+const NOTE_MAX = 500;
+const TAGS_MAX = 10;
+const IDEMPOTENCY_KEY_MAX = 200;
+
+/** What a transaction is after validation: every reference checked to be in the family. */
+interface Resolved {
+  kind: TransactionKind;
+  amount: bigint;
+  currency: string;
+  account: string;
+  toAccount: string | null;
+  toAmount: bigint | null;
+  toCurrency: string | null;
+  category: string | null;
+  occurredOn: string;
+  note: string | null;
+  tags: string[];
+  paidBy: string;
+}
+
+/** The requested state of a transaction before validation (create, or an existing one with changes). */
+interface Draft {
+  kind: TransactionKind;
+  /** Decimal text to parse, or already-known minor units (unchanged amount of an unchanged currency). */
+  amount: string | bigint;
+  accountId: string;
+  toAccountId: string | null;
+  toAmount: string | bigint | null;
+  categoryId: string | null;
+  occurredOn: string | null;
+  note: string | null;
+  tags: string[];
+  paidById: string;
+}
+
+/** How a transaction moves balances: account id -> signed minor units. */
+export function balanceEffects(tx: Pick<Resolved, 'kind' | 'amount' | 'account' | 'toAccount' | 'toAmount'>) {
+  const effects = new Map<string, bigint>();
+  const add = (account: string, delta: bigint) => effects.set(account, (effects.get(account) ?? 0n) + delta);
+  if (tx.kind === TransactionKind.INCOME) add(tx.account, tx.amount);
+  else add(tx.account, -tx.amount);
+  if (tx.kind === TransactionKind.TRANSFER) add(tx.toAccount!, tx.toAmount!);
+  return effects;
+}
+
+const effectsOf = (tx: LedgerTransaction) =>
+  balanceEffects({
+    kind: tx.kind,
+    amount: tx.amount,
+    account: tx.account.id,
+    toAccount: tx.toAccount?.id ?? null,
+    toAmount: tx.toAmount,
+  });
+
+/**
+ * The ledger. Every write changes the transaction row and the balances it touches in one database
+ * transaction, so a balance always equals opening balance + the sum of its transactions.
+ */
+export class TransactionService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly em: EntityManager,
+    private readonly access: FamilyAccess,
+  ) {}
+
+  get(id: string): Promise<LedgerTransaction> {
+    return this.access.load(LedgerTransaction, id, 'Transaction');
+  }
+
+  async create(principal: Principal, input: CreateTransactionInput): Promise<LedgerTransaction> {
+    const account = await this.access.load(Account, input.accountId, 'Account', Role.MEMBER);
+    const familyId = account.family.id;
+    const key = input.idempotencyKey?.trim() || null;
+    if (key !== null && key.length > IDEMPOTENCY_KEY_MAX) {
+      throw badInput('input.idempotencyKey', `At most ${IDEMPOTENCY_KEY_MAX} characters.`);
+    }
+    if (key !== null) {
+      const existing = await this.em.findOne(LedgerTransaction, { family: familyId, idempotencyKey: key });
+      if (existing !== null) return existing;
+    }
+    const resolved = await this.resolve(familyId, {
+      kind: input.kind,
+      amount: input.amount,
+      accountId: input.accountId,
+      toAccountId: input.toAccountId ?? null,
+      toAmount: input.toAmount ?? null,
+      categoryId: input.categoryId ?? null,
+      occurredOn: input.occurredOn ?? null,
+      note: input.note ?? null,
+      tags: input.tags ?? [],
+      paidById: input.paidById ?? principal.userId,
+    });
+    let id: string;
+    try {
+      id = await this.em.transactional(async (em) => {
+        const now = this.deps.clock.now();
+        const tx = em.create(LedgerTransaction, {
+          ...resolved,
+          family: familyId,
+          createdBy: principal.userId,
+          idempotencyKey: key,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await em.flush();
+        await applyBalanceDeltas(em, balanceEffects(resolved));
+        return tx.id;
+      });
+    } catch (error) {
+      // Two retries of one create raced: the loser returns the winner's transaction.
+      if (key !== null && error instanceof UniqueConstraintViolationException) {
+        this.em.clear();
+        return this.em.findOneOrFail(LedgerTransaction, { family: familyId, idempotencyKey: key });
+      }
+      throw error;
+    }
+    return this.reload(id);
+  }
+
+  async update(id: string, input: UpdateTransactionInput): Promise<LedgerTransaction> {
+    const current = await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
+    const familyId = current.family.id;
+    await this.em.transactional(async (em) => {
+      const tx = await em.findOneOrFail(LedgerTransaction, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const before = effectsOf(tx);
+      const kind = input.kind ?? tx.kind;
+      const accountId = input.accountId ?? tx.account.id;
+      const toAccountId =
+        kind === TransactionKind.TRANSFER ? (input.toAccountId ?? tx.toAccount?.id ?? null) : null;
+      const resolved = await this.resolve(familyId, {
+        kind,
+        amount: input.amount ?? (accountId === tx.account.id ? tx.amount : missingAmount('input.amount')),
+        accountId,
+        toAccountId,
+        toAmount:
+          kind !== TransactionKind.TRANSFER
+            ? null
+            : (input.toAmount ?? (toAccountId === tx.toAccount?.id ? tx.toAmount : null)),
+        categoryId: input.clearCategory === true ? null : (input.categoryId ?? tx.category?.id ?? null),
+        occurredOn: input.occurredOn ?? tx.occurredOn,
+        note: input.note ?? tx.note,
+        tags: input.tags ?? tx.tags,
+        paidById: input.paidById ?? tx.paidBy.id,
+      });
+      em.assign(tx, { ...resolved, updatedAt: this.deps.clock.now() });
+      await em.flush();
+      const after = effectsOf(tx);
+      const deltas = new Map<string, bigint>();
+      for (const [account, delta] of before) deltas.set(account, -delta);
+      for (const [account, delta] of after) deltas.set(account, (deltas.get(account) ?? 0n) + delta);
+      await applyBalanceDeltas(em, deltas);
+    });
+    return this.reload(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
+    await this.em.transactional(async (em) => {
+      const tx = await em.findOne(LedgerTransaction, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (tx === null) return; // deleted concurrently: its effects are already gone
+      const reverse = new Map([...effectsOf(tx)].map(([account, delta]) => [account, -delta]));
+      await em.nativeDelete(LedgerTransaction, { id });
+      await applyBalanceDeltas(em, reverse);
+    });
+    this.em.clear();
+    return true;
+  }
+
+  /** Newest first, keyset-paginated on (occurred_on, seq): stable under inserts, never OFFSET. */
+  async list(
+    familyId: string | null | undefined,
+    filter: TransactionFilter | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<TransactionConnection> {
+    const family = await this.access.family(familyId);
+    const limit = first ?? PAGE_SIZE_DEFAULT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_SIZE_MAX) {
+      throw badInput('first', `Page size must be between 1 and ${PAGE_SIZE_MAX}.`);
+    }
+    const conditions: FilterQuery<LedgerTransaction>[] = [{ family }];
+    if (after != null) {
+      const { occurredOn, seq } = decodeCursor(after);
+      conditions.push({ $or: [{ occurredOn: { $lt: occurredOn } }, { occurredOn, seq: { $lt: seq } }] });
+    }
+    if (filter != null) conditions.push(...(await this.filterConditions(family, filter)));
+    const rows = await this.em.find(
+      LedgerTransaction,
+      { $and: conditions },
+      { orderBy: { occurredOn: 'desc', seq: 'desc' }, limit: limit + 1 },
+    );
+    const page = rows.slice(0, limit);
+    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  private async filterConditions(
+    family: string,
+    filter: TransactionFilter,
+  ): Promise<FilterQuery<LedgerTransaction>[]> {
+    const conditions: FilterQuery<LedgerTransaction>[] = [];
+    const ids = (values: string[], field: string) => {
+      if (values.length > 100) throw badInput(field, 'At most 100 ids.');
+      // An id that cannot exist matches nothing; it must not reach PostgreSQL as a cast error.
+      return values.filter(isUuid);
+    };
+    if (filter.accountIds != null) {
+      const accountIds = ids(filter.accountIds, 'filter.accountIds');
+      conditions.push({ $or: [{ account: { $in: accountIds } }, { toAccount: { $in: accountIds } }] });
+    }
+    if (filter.categoryIds != null) {
+      const roots = ids(filter.categoryIds, 'filter.categoryIds');
+      const children = await this.em.find(Category, { family, parent: { $in: roots } }, { fields: ['id'] });
+      conditions.push({ category: { $in: [...roots, ...children.map((c) => c.id)] } });
+    }
+    if (filter.memberIds != null)
+      conditions.push({ paidBy: { $in: ids(filter.memberIds, 'filter.memberIds') } });
+    if (filter.kinds != null) conditions.push({ kind: { $in: filter.kinds } });
+    if (filter.dateFrom != null)
+      conditions.push({ occurredOn: { $gte: parseLocalDate(filter.dateFrom, 'filter.dateFrom') } });
+    if (filter.dateTo != null)
+      conditions.push({ occurredOn: { $lte: parseLocalDate(filter.dateTo, 'filter.dateTo') } });
+    if (filter.amountMin != null || filter.amountMax != null) {
+      const accounts = await this.em.find(Account, { family }, { fields: ['currency'] });
+      const currencies = [...new Set(accounts.map((a) => a.currency))];
+      conditions.push({
+        $or: currencies.map((currency) => ({
+          currency,
+          amount: {
+            ...(filter.amountMin != null && {
+              $gte: parseAmount(filter.amountMin, currency, 'filter.amountMin', { allowZero: true }),
+            }),
+            ...(filter.amountMax != null && {
+              $lte: parseAmount(filter.amountMax, currency, 'filter.amountMax', { allowZero: true }),
+            }),
+          },
+        })),
+      });
+    }
+    if (filter.noteContains != null && filter.noteContains.trim() !== '') {
+      const text = filter.noteContains.trim();
+      if (text.length > 100) throw badInput('filter.noteContains', 'At most 100 characters.');
+      conditions.push({ note: { $ilike: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } });
+    }
+    return conditions;
+  }
+
+  /** Validates a draft against the family: accounts, category, payer, amounts in the right currencies. */
+  private async resolve(familyId: string, draft: Draft): Promise<Resolved> {
+    const account = await this.familyAccount(familyId, draft.accountId, 'input.accountId');
+    const amount =
+      typeof draft.amount === 'bigint'
+        ? draft.amount
+        : parseAmount(draft.amount, account.currency, 'input.amount');
+    let toAccount: Account | null = null;
+    let toAmount: bigint | null = null;
+    if (draft.kind === TransactionKind.TRANSFER) {
+      if (draft.toAccountId === null)
+        throw badInput('input.toAccountId', 'A transfer needs a destination account.');
+      toAccount = await this.familyAccount(familyId, draft.toAccountId, 'input.toAccountId');
+      if (toAccount.id === account.id)
+        throw badInput('input.toAccountId', 'A transfer needs two different accounts.');
+      if (draft.toAmount !== null) {
+        toAmount =
+          typeof draft.toAmount === 'bigint'
+            ? draft.toAmount
+            : parseAmount(draft.toAmount, toAccount.currency, 'input.toAmount');
+        if (toAccount.currency === account.currency && toAmount !== amount) {
+          throw badInput('input.toAmount', 'Within one currency a transfer moves the same amount.');
+        }
+      } else if (toAccount.currency === account.currency) {
+        toAmount = amount;
+      } else {
+        throw badInput('input.toAmount', `Say how much ${toAccount.currency} arrived.`);
+      }
+      if (draft.categoryId !== null) throw badInput('input.categoryId', 'Transfers have no category.');
+    } else if (draft.toAccountId !== null || draft.toAmount !== null) {
+      throw badInput('input.toAccountId', 'Only transfers have a destination account.');
+    }
+    let category: string | null = null;
+    if (draft.categoryId !== null) {
+      const found = isUuid(draft.categoryId)
+        ? await this.em.findOne(Category, { id: draft.categoryId, family: familyId })
+        : null;
+      if (found === null) throw badInput('input.categoryId', 'No such category in this family.');
+      if (found.kind !== (draft.kind as string)) {
+        throw badInput('input.categoryId', `"${found.name}" is an ${found.kind} category.`);
+      }
+      category = found.id;
+    }
+    if (
+      !isUuid(draft.paidById) ||
+      (await this.em.count(Membership, { family: familyId, user: draft.paidById })) === 0
+    ) {
+      throw badInput('input.paidById', 'The payer must be a member of the family.');
+    }
+    return {
+      kind: draft.kind,
+      amount,
+      currency: account.currency,
+      account: account.id,
+      toAccount: toAccount?.id ?? null,
+      toAmount,
+      toCurrency: toAccount?.currency ?? null,
+      category,
+      occurredOn:
+        draft.occurredOn === null
+          ? localDate(this.deps.clock.now(), (await this.em.findOneOrFail(Family, familyId)).timeZone)
+          : parseLocalDate(draft.occurredOn, 'input.occurredOn'),
+      note: note(draft.note),
+      tags: tags(draft.tags),
+      paidBy: draft.paidById,
+    };
+  }
+
+  private async familyAccount(familyId: string, id: string, field: string): Promise<Account> {
+    const account = isUuid(id) ? await this.em.findOne(Account, { id, family: familyId }) : null;
+    if (account === null) throw badInput(field, 'No such account in this family.');
+    return account;
+  }
+
+  private async reload(id: string): Promise<LedgerTransaction> {
+    // Balances moved in SQL; drop cached entities so nested fields read the new values.
+    this.em.clear();
+    return this.em.findOneOrFail(LedgerTransaction, id);
+  }
+}
+
+function missingAmount(field: string): never {
+  throw badInput(field, "Give the amount in the new account's currency.");
+}
+
+function note(value: string | null): string | null {
+  const text = value?.trim() ?? '';
+  if (text === '') return null;
+  if (text.length > NOTE_MAX) throw badInput('input.note', `At most ${NOTE_MAX} characters.`);
+  return text;
+}
+
+function tags(values: string[]): string[] {
+  if (values.length > TAGS_MAX) throw badInput('input.tags', `At most ${TAGS_MAX} tags.`);
+  return [
+    ...new Set(
+      values.map((tag, i) => {
+        const t = tag.trim().toLowerCase();
+        if (t === '' || t.length > 50) throw badInput(`input.tags.${i}`, 'A tag is 1 to 50 characters.');
+        return t;
+      }),
+    ),
+  ];
+}
+
+const CURSOR = /^(\d{4}-\d{2}-\d{2})~(\d{1,19})$/;
+
+function encodeCursor(tx: LedgerTransaction): string {
+  return Buffer.from(`${tx.occurredOn}~${tx.seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { occurredOn: string; seq: string } {
+  const match = cursor.length <= 64 ? CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
+  if (match === null) throw badInput('after', 'This cursor is not valid.');
+  return { occurredOn: match[1]!, seq: match[2]! };
+}
