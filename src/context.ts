@@ -4,9 +4,13 @@ import type { RequestRecord } from './http/request-log.js';
 import { AuthService, type Principal, type RequestMeta } from './modules/auth/auth.service.js';
 import { createLoaders, type Loaders } from './graphql/loaders.js';
 import { AccountService } from './modules/account/account.service.js';
+import { BudgetService } from './modules/budget/budget.service.js';
 import { CategoryService } from './modules/category/category.service.js';
 import { FamilyAccess } from './modules/family/family-access.js';
 import { FamilyService } from './modules/family/family.service.js';
+import { GoalService } from './modules/goal/goal.service.js';
+import { RateService } from './modules/rate/rate.service.js';
+import { ReportService } from './modules/report/report.service.js';
 import { TransactionService } from './modules/transaction/transaction.service.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
@@ -23,6 +27,10 @@ export interface FinanceServices {
   accounts: AccountService;
   categories: CategoryService;
   transactions: TransactionService;
+  budgets: BudgetService;
+  goals: GoalService;
+  rates: RateService;
+  reports: ReportService;
 }
 
 /** What every resolver sees for one request. */
@@ -73,6 +81,10 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           accounts: new AccountService(deps, em, access),
           categories: new CategoryService(deps, em, access),
           transactions: new TransactionService(deps, em, access),
+          budgets: new BudgetService(deps, em, access),
+          goals: new GoalService(deps, em, access),
+          rates: new RateService(deps, em, access),
+          reports: new ReportService(deps, em, access),
         };
       });
       return finance;

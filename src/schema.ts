@@ -4,9 +4,13 @@ import { DateTimeISOResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from './modules/account/account.resolver.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
+import { BudgetResolver } from './modules/budget/budget.resolver.js';
 import { CategoryResolver } from './modules/category/category.resolver.js';
 import { FamilyResolver, MemberResolver } from './modules/family/family.resolver.js';
+import { GoalResolver } from './modules/goal/goal.resolver.js';
 import { HealthResolver } from './modules/health/health.resolver.js';
+import { RateResolver } from './modules/rate/rate.resolver.js';
+import { ReportResolver } from './modules/report/report.resolver.js';
 import { TransactionResolver } from './modules/transaction/transaction.resolver.js';
 
 export const resolvers = [
@@ -17,6 +21,10 @@ export const resolvers = [
   AccountResolver,
   CategoryResolver,
   TransactionResolver,
+  BudgetResolver,
+  GoalResolver,
+  RateResolver,
+  ReportResolver,
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */

@@ -4,10 +4,14 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../migrations/index.js';
 import { Account } from '../modules/account/account.entity.js';
 import { RefreshToken } from '../modules/auth/refresh-token.entity.js';
+import { Budget } from '../modules/budget/budget.entity.js';
 import { Session } from '../modules/auth/session.entity.js';
 import { User } from '../modules/auth/user.entity.js';
 import { Category } from '../modules/category/category.entity.js';
 import { Family, Invite, Membership } from '../modules/family/family.entity.js';
+import { Goal, GoalContribution } from '../modules/goal/goal.entity.js';
+import { Notification } from '../modules/notification/notification.entity.js';
+import { ExchangeRate } from '../modules/rate/exchange-rate.entity.js';
 import { LedgerTransaction } from '../modules/transaction/transaction.entity.js';
 
 export const entities = [
@@ -20,6 +24,11 @@ export const entities = [
   Account,
   Category,
   LedgerTransaction,
+  Budget,
+  Goal,
+  GoalContribution,
+  ExchangeRate,
+  Notification,
 ];
 
 export function ormOptions(clientUrl: string, poolMax: number): Options<PostgreSqlDriver> {

@@ -85,19 +85,26 @@ export function addAmounts(...amounts: bigint[]): bigint {
 
 /**
  * Converts minor units between currencies at a decimal rate string ("1.0825" units of `to` per unit of
- * `from`), rounding half away from zero to the target's minor unit. Exact: no floats anywhere.
+ * `from`; with `inverse`, units of `from` per unit of `to`), rounding half away from zero to the target's
+ * minor unit. Exact: no floats anywhere.
  */
-export function convertAmount(minor: bigint, from: string, to: string, rate: string): bigint {
+export function convertAmount(
+  minor: bigint,
+  from: string,
+  to: string,
+  rate: string,
+  inverse = false,
+): bigint {
   const match = DECIMAL_SHAPE.exec(rate);
   if (match === null || match[1] !== undefined) throw new Error(`invalid rate ${rate}`);
-  const rateDecimals = (match[3] ?? '').length;
+  const rateDecimals = BigInt((match[3] ?? '').length);
   const rateScaled = BigInt(match[2]! + (match[3] ?? ''));
+  if (rateScaled === 0n) throw new Error('zero rate');
   const fromExp = BigInt(currencyExponent(from) ?? 2);
   const toExp = BigInt(currencyExponent(to) ?? 2);
-  // minor / 10^fromExp * rate * 10^toExp, with rate = rateScaled / 10^rateDecimals
-  const numerator = minor * rateScaled * 10n ** toExp;
-  const denominator = 10n ** (fromExp + BigInt(rateDecimals));
-  return divideRoundHalfAway(numerator, denominator);
+  // value in `to` units = minor / 10^fromExp * rate, with rate = rateScaled / 10^rateDecimals (or its inverse)
+  const [rateNum, rateDen] = inverse ? [10n ** rateDecimals, rateScaled] : [rateScaled, 10n ** rateDecimals];
+  return divideRoundHalfAway(minor * rateNum * 10n ** toExp, rateDen * 10n ** fromExp);
 }
 
 function divideRoundHalfAway(numerator: bigint, denominator: bigint): bigint {

@@ -6,6 +6,7 @@ import { badInput } from '../../shared/errors.js';
 import { parseAmount } from '../../shared/money.js';
 import { Account } from '../account/account.entity.js';
 import { applyBalanceDeltas } from '../account/account.service.js';
+import { recordBudgetAlerts } from '../budget/budget.service.js';
 import type { Principal } from '../auth/auth.service.js';
 import { Category } from '../category/category.entity.js';
 import { isUuid, type FamilyAccess } from '../family/family-access.js';
@@ -126,6 +127,8 @@ export class TransactionService {
         });
         await em.flush();
         await applyBalanceDeltas(em, balanceEffects(resolved));
+        if (resolved.kind === TransactionKind.EXPENSE)
+          await recordBudgetAlerts(em, familyId, resolved.occurredOn, now);
         return tx.id;
       });
     } catch (error) {
@@ -171,6 +174,9 @@ export class TransactionService {
       for (const [account, delta] of before) deltas.set(account, -delta);
       for (const [account, delta] of after) deltas.set(account, (deltas.get(account) ?? 0n) + delta);
       await applyBalanceDeltas(em, deltas);
+      if (resolved.kind === TransactionKind.EXPENSE) {
+        await recordBudgetAlerts(em, familyId, resolved.occurredOn, this.deps.clock.now());
+      }
     });
     return this.reload(id);
   }

@@ -1,0 +1,108 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { uuidArray } from '../../db/sql.js';
+import { money } from '../../graphql/money.types.js';
+import type { Family } from '../family/family.entity.js';
+import { RateBook } from '../rate/rate-book.js';
+import type { Budget } from './budget.entity.js';
+import type { BudgetStatus } from './budget.inputs.js';
+import { periodContaining, periodKeySql, shiftPeriod, type Period } from './period.js';
+
+interface SpendingRow {
+  period: string;
+  currency: string;
+  category_id: string | null;
+  spent: string;
+}
+
+/**
+ * Computes each budget's standing in the period containing `date`, from the ledger: spending of the
+ * budget's category and its children (or everything), converted to the budget's currency at the rates
+ * known on the period's last day, plus the rolled-over surplus or deficit of earlier periods.
+ */
+export async function budgetStatuses(
+  em: EntityManager,
+  family: Family,
+  budgets: Budget[],
+  date: string,
+): Promise<BudgetStatus[]> {
+  if (budgets.length === 0) return [];
+  const startDay = family.monthStartDay;
+  const current = periodContaining(date, startDay);
+  const earliest = budgets
+    .map((b) => (b.rollover ? periodContaining(b.startsOn, startDay) : current))
+    .reduce((a, b) => (a.start < b.start ? a : b));
+  const rows: SpendingRow[] = await em.execute(
+    `select ${periodKeySql('occurred_on')} as period, currency, category_id, sum(amount)::text as spent
+       from ledger_transaction
+      where family_id = ? and kind = 'expense' and occurred_on between ? and ?
+      group by 1, 2, 3`,
+    [startDay, family.id, earliest.start, current.end],
+  );
+  const children = await childCategories(em, family.id, budgets);
+  const rates = await RateBook.load(em, family.id, current.end);
+
+  return budgets.map((budget) => {
+    const categories =
+      budget.category === null
+        ? null
+        : new Set([budget.category.id, ...(children.get(budget.category.id) ?? [])]);
+    const missing = new Set<string>();
+    const spentIn = (period: Period): bigint => {
+      let total = 0n;
+      for (const row of rows) {
+        if (row.period !== period.key) continue;
+        if (categories !== null && (row.category_id === null || !categories.has(row.category_id))) continue;
+        const converted = rates.convert(BigInt(row.spent), row.currency, budget.currency);
+        if (converted === null) missing.add(row.currency);
+        else total += converted;
+      }
+      return total;
+    };
+    let carried = 0n;
+    if (budget.rollover) {
+      for (
+        let p = periodContaining(budget.startsOn, startDay);
+        p.start < current.start;
+        p = shiftPeriod(p, 1, startDay)
+      ) {
+        carried += budget.amount - spentIn(p);
+      }
+    }
+    const spent = spentIn(current);
+    const available = budget.amount + carried;
+    return {
+      budget,
+      period: { start: current.start, end: current.end },
+      rolledOver: money(carried, budget.currency),
+      available: money(available, budget.currency),
+      spent: money(spent, budget.currency),
+      remaining: money(available - spent, budget.currency),
+      percentUsed: available > 0n ? percent(spent, available) : null,
+      missingRates: [...missing].sort(),
+      spentMinor: spent,
+      availableMinor: available,
+    };
+  });
+}
+
+/** spent / available in percent with one decimal, rounded half up: 813n / 1000n -> "81.3". */
+function percent(spent: bigint, available: bigint): string {
+  const tenths = (spent * 1000n + available / 2n) / available;
+  return `${tenths / 10n}.${tenths % 10n}`;
+}
+
+async function childCategories(
+  em: EntityManager,
+  familyId: string,
+  budgets: Budget[],
+): Promise<Map<string, string[]>> {
+  const parents = budgets.flatMap((b) => (b.category === null ? [] : [b.category.id]));
+  if (parents.length === 0) return new Map();
+  const rows: { id: string; parent_id: string }[] = await em.execute(
+    `select id, parent_id from category where family_id = ? and parent_id = any(?::uuid[])`,
+    [familyId, uuidArray(parents)],
+  );
+  const children = new Map<string, string[]>();
+  for (const row of rows) children.set(row.parent_id, [...(children.get(row.parent_id) ?? []), row.id]);
+  return children;
+}

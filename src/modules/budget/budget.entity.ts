@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { BigIntType, Entity, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Money, money } from '../../graphql/money.types.js';
+import { Category } from '../category/category.entity.js';
+import { Family } from '../family/family.entity.js';
+
+@ObjectType({
+  description: 'A monthly spending limit for one expense category (with its children) or for all spending.',
+})
+@Entity({ tableName: 'budget' })
+export class Budget {
+  @Field(() => ID, { description: 'Stable identifier of the budget.' })
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Family, { ref: true, deleteRule: 'cascade' })
+  family!: Ref<Family>;
+
+  @ManyToOne(() => Category, { ref: true, nullable: true, deleteRule: 'cascade' })
+  category: Ref<Category> | null = null;
+
+  /** The monthly limit in minor units of `currency`. */
+  @Property({ type: new BigIntType('bigint') })
+  amount!: bigint;
+
+  @Property({ type: 'string', columnType: 'char(3)' })
+  currency!: string;
+
+  @Field(() => Boolean, { description: "Whether each month's surplus or deficit carries into the next." })
+  @Property({ type: 'boolean' })
+  rollover: boolean & Opt = false;
+
+  /** First day of the first period the budget covers (rollover counts from here). */
+  @Property({ type: 'date' })
+  startsOn!: string;
+
+  @Field(() => Boolean, { description: 'Archived budgets are no longer tracked.' })
+  @Property({ type: 'boolean' })
+  archived: boolean & Opt = false;
+
+  @Property({ type: 'datetime' })
+  createdAt!: Date;
+
+  @Field(() => Money, { name: 'limit', description: 'The monthly limit.' })
+  get limitMoney(): Opt<Money> {
+    return money(this.amount, this.currency);
+  }
+}

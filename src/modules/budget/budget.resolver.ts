@@ -1,0 +1,75 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { Category } from '../category/category.entity.js';
+import { Budget } from './budget.entity.js';
+import { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
+
+@Resolver(() => Budget)
+export class BudgetResolver {
+  @Query(() => [BudgetStatus], {
+    description: "The family's active budgets and where each stands this month.",
+  })
+  async budgets(
+    @Arg('familyId', () => ID, {
+      nullable: true,
+      description: "The family; default: the caller's default family.",
+    })
+    familyId: string | null,
+    @Arg('date', () => String, {
+      nullable: true,
+      description: 'Show the period containing this day (YYYY-MM-DD); default today.',
+    })
+    date: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<BudgetStatus[]> {
+    return (await ctx.finance()).budgets.statuses(familyId, date);
+  }
+
+  @Query(() => BudgetStatus, {
+    description: "One budget and where it stands; NOT_FOUND outside the caller's families.",
+  })
+  async budget(
+    @Arg('id', () => ID, { description: 'The budget.' }) id: string,
+    @Arg('date', () => String, {
+      nullable: true,
+      description: 'Show the period containing this day; default today.',
+    })
+    date: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<BudgetStatus> {
+    return (await ctx.finance()).budgets.status(id, date);
+  }
+
+  @Mutation(() => BudgetStatus, { description: 'Creates a monthly budget (members and up).' })
+  async createBudget(
+    @Arg('input', () => CreateBudgetInput, { description: 'The new budget.' }) input: CreateBudgetInput,
+    @Ctx() ctx: Context,
+  ): Promise<BudgetStatus> {
+    return (await ctx.finance()).budgets.create(input);
+  }
+
+  @Mutation(() => BudgetStatus, { description: "Changes a budget's limit or rollover, or archives it." })
+  async updateBudget(
+    @Arg('id', () => ID, { description: 'The budget.' }) id: string,
+    @Arg('input', () => UpdateBudgetInput, { description: 'The changes.' }) input: UpdateBudgetInput,
+    @Ctx() ctx: Context,
+  ): Promise<BudgetStatus> {
+    return (await ctx.finance()).budgets.update(id, input);
+  }
+
+  @Mutation(() => Boolean, { description: 'Deletes a budget.' })
+  async deleteBudget(
+    @Arg('id', () => ID, { description: 'The budget.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return (await ctx.finance()).budgets.delete(id);
+  }
+
+  @FieldResolver(() => Category, {
+    nullable: true,
+    description: 'The category budgeted; null for all spending.',
+  })
+  async category(@Root() budget: Budget, @Ctx() ctx: Context): Promise<Category | null> {
+    return budget.category === null ? null : ctx.loaders.category.load(budget.category.id);
+  }
+}

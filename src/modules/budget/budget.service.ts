@@ -1,0 +1,147 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../../deps.js';
+import { localDate, parseLocalDate } from '../../shared/dates.js';
+import { badInput } from '../../shared/errors.js';
+import { parseAmount, parseCurrency } from '../../shared/money.js';
+import { Category, CategoryKind } from '../category/category.entity.js';
+import { isUuid, type FamilyAccess } from '../family/family-access.js';
+import { Family, Role } from '../family/family.entity.js';
+import { Budget } from './budget.entity.js';
+import type { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
+import { budgetStatuses } from './budget-status.js';
+import { periodContaining } from './period.js';
+
+/** Monthly limits per category or for all spending, with spent/remaining computed from the ledger. */
+export class BudgetService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly em: EntityManager,
+    private readonly access: FamilyAccess,
+  ) {}
+
+  /** Every active budget of the family in the period containing `date` (default: today there). */
+  async statuses(
+    familyId: string | null | undefined,
+    date: string | null | undefined,
+  ): Promise<BudgetStatus[]> {
+    const family = await this.em.findOneOrFail(Family, await this.access.family(familyId));
+    const day =
+      date == null ? localDate(this.deps.clock.now(), family.timeZone) : parseLocalDate(date, 'date');
+    const budgets = await this.em.find(
+      Budget,
+      { family, archived: false },
+      { orderBy: { createdAt: 'asc' } },
+    );
+    return budgetStatuses(this.em, family, budgets, day);
+  }
+
+  async status(id: string, date: string | null | undefined): Promise<BudgetStatus> {
+    const budget = await this.access.load(Budget, id, 'Budget');
+    const family = await this.em.findOneOrFail(Family, budget.family.id);
+    const day =
+      date == null ? localDate(this.deps.clock.now(), family.timeZone) : parseLocalDate(date, 'date');
+    return (await budgetStatuses(this.em, family, [budget], day))[0]!;
+  }
+
+  async create(input: CreateBudgetInput): Promise<BudgetStatus> {
+    const family = await this.em.findOneOrFail(Family, await this.access.family(input.familyId, Role.MEMBER));
+    let category: Category | null = null;
+    if (input.categoryId != null) {
+      category = isUuid(input.categoryId)
+        ? await this.em.findOne(Category, { id: input.categoryId, family })
+        : null;
+      if (category === null) throw badInput('input.categoryId', 'No such category in this family.');
+      if (category.kind !== CategoryKind.EXPENSE)
+        throw badInput('input.categoryId', 'Budgets are for expense categories.');
+    }
+    const currency = parseCurrency(input.currency ?? family.baseCurrency, 'input.currency');
+    const today = localDate(this.deps.clock.now(), family.timeZone);
+    const startsOn = periodContaining(
+      input.startsOn == null ? today : parseLocalDate(input.startsOn, 'input.startsOn'),
+      family.monthStartDay,
+    ).start;
+    const budget = this.em.create(Budget, {
+      family,
+      category,
+      amount: parseAmount(input.amount, currency, 'input.amount'),
+      currency,
+      rollover: input.rollover,
+      startsOn,
+      createdAt: this.deps.clock.now(),
+    });
+    await this.em.flush();
+    return (await budgetStatuses(this.em, family, [budget], today))[0]!;
+  }
+
+  async update(id: string, input: UpdateBudgetInput): Promise<BudgetStatus> {
+    const budget = await this.access.load(Budget, id, 'Budget', Role.MEMBER);
+    if (input.amount != null) budget.amount = parseAmount(input.amount, budget.currency, 'input.amount');
+    if (input.rollover != null) budget.rollover = input.rollover;
+    if (input.archived != null) budget.archived = input.archived;
+    await this.em.flush();
+    return this.status(id, null);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const budget = await this.access.load(Budget, id, 'Budget', Role.MEMBER);
+    await this.em.nativeDelete(Budget, { id: budget.id });
+    return true;
+  }
+}
+
+export const ALERT_THRESHOLDS = [80, 100] as const;
+
+/**
+ * After a ledger write, inside its database transaction: for every budget of the family whose spending in
+ * the period of `date` has reached 80 % or 100 %, records one notification per member and threshold
+ * and period. The unique dedupe key makes "once" hold even under concurrent writes.
+ */
+export async function recordBudgetAlerts(
+  em: EntityManager,
+  familyId: string,
+  date: string,
+  now: Date,
+): Promise<void> {
+  const budgets = await em.find(Budget, { family: familyId, archived: false });
+  if (budgets.length === 0) return;
+  const family = await em.findOneOrFail(Family, familyId);
+  const statuses = await budgetStatuses(em, family, budgets, date);
+  const categoryNames = new Map(
+    (
+      await em.find(Category, { id: { $in: budgets.flatMap((b) => (b.category ? [b.category.id] : [])) } })
+    ).map((c) => [c.id, c.name]),
+  );
+  for (const status of statuses) {
+    if (status.availableMinor <= 0n) continue;
+    for (const threshold of ALERT_THRESHOLDS) {
+      if (status.spentMinor * 100n < status.availableMinor * BigInt(threshold)) continue;
+      const payload = {
+        budgetId: status.budget.id,
+        category:
+          status.budget.category === null ? null : (categoryNames.get(status.budget.category.id) ?? null),
+        threshold,
+        periodStart: status.period.start,
+        periodEnd: status.period.end,
+        spent: status.spent,
+        available: status.available,
+        percentUsed: status.percentUsed,
+      };
+      await em.execute(
+        `insert into notification (id, family_id, user_id, kind, payload, dedupe_key, created_at)
+         select gen_random_uuid(), m.family_id, m.user_id, 'budget_alert', ?::jsonb,
+                'budget:' || ? || ':' || ? || ':' || ? || ':' || m.user_id, ?
+           from membership m
+          where m.family_id = ?
+         on conflict (dedupe_key) do nothing`,
+        [
+          JSON.stringify(payload),
+          status.budget.id,
+          status.period.start,
+          threshold,
+          now.toISOString(),
+          familyId,
+        ],
+      );
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { Account } from '../account/account.entity.js';
+import { Goal } from './goal.entity.js';
+import { ContributeToGoalInput, CreateGoalInput, GoalStatus, UpdateGoalInput } from './goal.inputs.js';
+
+@Resolver(() => Goal)
+export class GoalResolver {
+  @Query(() => [GoalStatus], { description: "The family's goals and their progress." })
+  async goals(
+    @Arg('familyId', () => ID, {
+      nullable: true,
+      description: "The family; default: the caller's default family.",
+    })
+    familyId: string | null,
+    @Arg('includeArchived', () => Boolean, { defaultValue: false, description: 'Also list archived goals.' })
+    includeArchived: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<GoalStatus[]> {
+    return (await ctx.finance()).goals.list(familyId, includeArchived);
+  }
+
+  @Query(() => GoalStatus, {
+    description: "One goal and its progress; NOT_FOUND outside the caller's families.",
+  })
+  async goal(
+    @Arg('id', () => ID, { description: 'The goal.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<GoalStatus> {
+    return (await ctx.finance()).goals.get(id);
+  }
+
+  @Mutation(() => GoalStatus, { description: 'Creates a savings goal (members and up).' })
+  async createGoal(
+    @Arg('input', () => CreateGoalInput, { description: 'The new goal.' }) input: CreateGoalInput,
+    @Ctx() ctx: Context,
+  ): Promise<GoalStatus> {
+    return (await ctx.finance()).goals.create(input);
+  }
+
+  @Mutation(() => GoalStatus, {
+    description: 'Renames a goal, changes its target or deadline, or archives it.',
+  })
+  async updateGoal(
+    @Arg('id', () => ID, { description: 'The goal.' }) id: string,
+    @Arg('input', () => UpdateGoalInput, { description: 'The changes.' }) input: UpdateGoalInput,
+    @Ctx() ctx: Context,
+  ): Promise<GoalStatus> {
+    return (await ctx.finance()).goals.update(id, input);
+  }
+
+  @Mutation(() => Boolean, { description: 'Deletes a goal and its contributions.' })
+  async deleteGoal(
+    @Arg('id', () => ID, { description: 'The goal.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return (await ctx.finance()).goals.delete(id);
+  }
+
+  @Mutation(() => GoalStatus, {
+    description: 'Records money put toward a goal (negative to take some back).',
+  })
+  async contributeToGoal(
+    @Arg('input', () => ContributeToGoalInput, { description: 'The contribution.' })
+    input: ContributeToGoalInput,
+    @Ctx() ctx: Context,
+  ): Promise<GoalStatus> {
+    return (await ctx.finance()).goals.contribute(await ctx.principal(), input);
+  }
+
+  @FieldResolver(() => Account, { nullable: true, description: 'The linked account, if any.' })
+  async account(@Root() goal: Goal, @Ctx() ctx: Context): Promise<Account | null> {
+    return goal.account === null ? null : ctx.loaders.account.load(goal.account.id);
+  }
+}

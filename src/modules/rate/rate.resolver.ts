@@ -1,0 +1,57 @@
+import { Arg, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { DecimalScalar } from '../../graphql/money.types.js';
+import { ExchangeRate } from './exchange-rate.entity.js';
+
+@InputType({ description: 'The value of one currency in another on a day.' })
+export class SetExchangeRateInput {
+  @Field(() => ID, { nullable: true, description: "The family; default: the caller's default family." })
+  familyId?: string | null;
+
+  @Field(() => String, { description: 'ISO 4217 code of the currency being priced, e.g. "USD".' })
+  base!: string;
+
+  @Field(() => String, { description: 'ISO 4217 code of the price, e.g. "EUR".' })
+  quote!: string;
+
+  @Field(() => DecimalScalar, {
+    description: 'Units of quote per unit of base, positive, up to 12 decimals.',
+  })
+  rate!: string;
+
+  @Field(() => String, { nullable: true, description: 'Day it applies from (YYYY-MM-DD); default today.' })
+  date?: string | null;
+}
+
+@Resolver(() => ExchangeRate)
+export class RateResolver {
+  @Query(() => [ExchangeRate], { description: "The family's exchange rates, newest first." })
+  async exchangeRates(
+    @Arg('familyId', () => ID, {
+      nullable: true,
+      description: "The family; default: the caller's default family.",
+    })
+    familyId: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ExchangeRate[]> {
+    return (await ctx.finance()).rates.list(familyId);
+  }
+
+  @Mutation(() => ExchangeRate, {
+    description: "Records the rate of a currency pair on a day (replacing that day's).",
+  })
+  async setExchangeRate(
+    @Arg('input', () => SetExchangeRateInput, { description: 'The rate.' }) input: SetExchangeRateInput,
+    @Ctx() ctx: Context,
+  ): Promise<ExchangeRate> {
+    return (await ctx.finance()).rates.set(input);
+  }
+
+  @Mutation(() => Boolean, { description: 'Deletes an exchange rate.' })
+  async deleteExchangeRate(
+    @Arg('id', () => ID, { description: 'The rate.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return (await ctx.finance()).rates.delete(id);
+  }
+}

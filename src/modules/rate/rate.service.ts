@@ -1,0 +1,58 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../../deps.js';
+import { localDate, parseLocalDate } from '../../shared/dates.js';
+import { badInput } from '../../shared/errors.js';
+import { parseCurrency } from '../../shared/money.js';
+import type { FamilyAccess } from '../family/family-access.js';
+import { Family, Role } from '../family/family.entity.js';
+import { ExchangeRate } from './exchange-rate.entity.js';
+
+const RATE_SHAPE = /^\d{1,18}(\.\d{1,12})?$/;
+
+/** Manually entered exchange rates, per family and day. */
+export class RateService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly em: EntityManager,
+    private readonly access: FamilyAccess,
+  ) {}
+
+  async list(familyId: string | null | undefined): Promise<ExchangeRate[]> {
+    const family = await this.access.family(familyId);
+    return this.em.find(ExchangeRate, { family }, { orderBy: { onDate: 'desc', base: 'asc', quote: 'asc' } });
+  }
+
+  /** Records (or replaces) the rate of a pair on a day. */
+  async set(input: {
+    familyId?: string | null;
+    base: string;
+    quote: string;
+    rate: string;
+    date?: string | null;
+  }): Promise<ExchangeRate> {
+    const family = await this.em.findOneOrFail(Family, await this.access.family(input.familyId, Role.MEMBER));
+    const base = parseCurrency(input.base, 'input.base');
+    const quote = parseCurrency(input.quote, 'input.quote');
+    if (base === quote) throw badInput('input.quote', 'A rate needs two different currencies.');
+    const rate = input.rate.trim();
+    if (!RATE_SHAPE.test(rate) || /^0+(\.0+)?$/.test(rate)) {
+      throw badInput('input.rate', 'A rate is a positive decimal with at most 12 decimal places.');
+    }
+    const onDate =
+      input.date == null
+        ? localDate(this.deps.clock.now(), family.timeZone)
+        : parseLocalDate(input.date, 'input.date');
+    await this.em.upsert(
+      ExchangeRate,
+      { family, base, quote, rate, onDate, createdAt: this.deps.clock.now() },
+      { onConflictFields: ['family', 'base', 'quote', 'onDate'], onConflictMergeFields: ['rate'] },
+    );
+    return this.em.findOneOrFail(ExchangeRate, { family, base, quote, onDate }, { refresh: true });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const rate = await this.access.load(ExchangeRate, id, 'Exchange rate', Role.MEMBER);
+    await this.em.nativeDelete(ExchangeRate, { id: rate.id });
+    return true;
+  }
+}

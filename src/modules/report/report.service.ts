@@ -1,0 +1,197 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../../deps.js';
+import { money } from '../../graphql/money.types.js';
+import { addDays, localDate, parseLocalDate } from '../../shared/dates.js';
+import { badInput } from '../../shared/errors.js';
+import { User } from '../auth/user.entity.js';
+import { Budget } from '../budget/budget.entity.js';
+import { budgetStatuses } from '../budget/budget-status.js';
+import { periodContaining, periodKeySql, shiftPeriod } from '../budget/period.js';
+import { Category } from '../category/category.entity.js';
+import type { FamilyAccess } from '../family/family-access.js';
+import { Family } from '../family/family.entity.js';
+import { RateBook } from '../rate/rate-book.js';
+import type { CashFlowReport, MemberSpendingReport, NetWorth, SpendingReport } from './report.types.js';
+
+const MAX_RANGE_DAYS = 366;
+
+/**
+ * Finance reports, each one or two grouped SQL queries over the family's ledger, summed in the base
+ * currency at the rates known on the last day reported. A currency without a rate is listed, never
+ * assumed to be worth 1.
+ */
+export class ReportService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly em: EntityManager,
+    private readonly access: FamilyAccess,
+  ) {}
+
+  async spendingByCategory(
+    familyId: string | null | undefined,
+    from?: string | null,
+    to?: string | null,
+  ): Promise<SpendingReport> {
+    const family = await this.family(familyId);
+    const period = this.range(family, from, to);
+    const rows: { category_id: string | null; currency: string; spent: string }[] = await this.em.execute(
+      `select coalesce(c.parent_id, c.id) as category_id, t.currency, sum(t.amount)::text as spent
+         from ledger_transaction t
+         left join category c on c.id = t.category_id
+        where t.family_id = ? and t.kind = 'expense' and t.occurred_on between ? and ?
+        group by 1, 2`,
+      [family.id, period.start, period.end],
+    );
+    const rates = await RateBook.load(this.em, family.id, period.end);
+    const missing = new Set<string>();
+    const byCategory = new Map<string | null, bigint>();
+    for (const row of rows) {
+      const converted = rates.convert(BigInt(row.spent), row.currency, family.baseCurrency);
+      if (converted === null) missing.add(row.currency);
+      else byCategory.set(row.category_id, (byCategory.get(row.category_id) ?? 0n) + converted);
+    }
+    const ids = [...byCategory.keys()].filter((id): id is string => id !== null);
+    const categories = new Map(
+      (await this.em.find(Category, { id: { $in: ids }, family })).map((c) => [c.id, c]),
+    );
+    const budgets = await this.em.find(Budget, { family, archived: false, category: { $in: ids } });
+    const statuses = new Map(
+      (await budgetStatuses(this.em, family, budgets, period.start)).map((s) => [s.budget.category!.id, s]),
+    );
+    const entries = [...byCategory.entries()].sort((a, b) => (a[1] === b[1] ? 0 : a[1] > b[1] ? -1 : 1));
+    return {
+      period,
+      total: money(
+        entries.reduce((sum, [, spent]) => sum + spent, 0n),
+        family.baseCurrency,
+      ),
+      categories: entries.map(([id, spent]) => ({
+        category: id === null ? null : (categories.get(id) ?? null),
+        spent: money(spent, family.baseCurrency),
+        budget: id === null ? null : (statuses.get(id) ?? null),
+      })),
+      missingRates: [...missing].sort(),
+    };
+  }
+
+  async cashFlow(familyId: string | null | undefined, months: number): Promise<CashFlowReport> {
+    if (!Number.isInteger(months) || months < 1 || months > 36)
+      throw badInput('months', 'Months must be 1 to 36.');
+    const family = await this.family(familyId);
+    const current = periodContaining(this.today(family), family.monthStartDay);
+    const periods = Array.from({ length: months }, (_, i) =>
+      shiftPeriod(current, i - months + 1, family.monthStartDay),
+    );
+    const rows: { period: string; kind: string; currency: string; total: string }[] = await this.em.execute(
+      `select ${periodKeySql('occurred_on')} as period, kind, currency, sum(amount)::text as total
+         from ledger_transaction
+        where family_id = ? and kind in ('income', 'expense') and occurred_on between ? and ?
+        group by 1, 2, 3`,
+      [family.monthStartDay, family.id, periods[0]!.start, current.end],
+    );
+    const rates = await RateBook.load(this.em, family.id, current.end);
+    const missing = new Set<string>();
+    const totals = new Map<string, { income: bigint; expense: bigint }>();
+    for (const row of rows) {
+      const converted = rates.convert(BigInt(row.total), row.currency, family.baseCurrency);
+      if (converted === null) {
+        missing.add(row.currency);
+        continue;
+      }
+      const entry = totals.get(row.period) ?? { income: 0n, expense: 0n };
+      if (row.kind === 'income') entry.income += converted;
+      else entry.expense += converted;
+      totals.set(row.period, entry);
+    }
+    return {
+      months: periods.map((p) => {
+        const { income, expense } = totals.get(p.key) ?? { income: 0n, expense: 0n };
+        return {
+          period: { start: p.start, end: p.end },
+          income: money(income, family.baseCurrency),
+          expense: money(expense, family.baseCurrency),
+          net: money(income - expense, family.baseCurrency),
+        };
+      }),
+      missingRates: [...missing].sort(),
+    };
+  }
+
+  async netWorth(familyId: string | null | undefined): Promise<NetWorth> {
+    const family = await this.family(familyId);
+    const rows: { currency: string; total: string }[] = await this.em.execute(
+      `select currency, sum(balance)::text as total from account where family_id = ? group by currency order by currency`,
+      [family.id],
+    );
+    const rates = await RateBook.load(this.em, family.id, this.today(family));
+    const missing: string[] = [];
+    let total = 0n;
+    for (const row of rows) {
+      const converted = rates.convert(BigInt(row.total), row.currency, family.baseCurrency);
+      if (converted === null) missing.push(row.currency);
+      else total += converted;
+    }
+    return {
+      byCurrency: rows.map((r) => money(BigInt(r.total), r.currency)),
+      total: money(total, family.baseCurrency),
+      missingRates: missing,
+    };
+  }
+
+  async spendingByMember(
+    familyId: string | null | undefined,
+    from?: string | null,
+    to?: string | null,
+  ): Promise<MemberSpendingReport> {
+    const family = await this.family(familyId);
+    const period = this.range(family, from, to);
+    const rows: { user_id: string; currency: string; spent: string }[] = await this.em.execute(
+      `select paid_by_id as user_id, currency, sum(amount)::text as spent
+         from ledger_transaction
+        where family_id = ? and kind = 'expense' and occurred_on between ? and ?
+        group by 1, 2`,
+      [family.id, period.start, period.end],
+    );
+    const rates = await RateBook.load(this.em, family.id, period.end);
+    const missing = new Set<string>();
+    const byUser = new Map<string, bigint>();
+    for (const row of rows) {
+      const converted = rates.convert(BigInt(row.spent), row.currency, family.baseCurrency);
+      if (converted === null) missing.add(row.currency);
+      else byUser.set(row.user_id, (byUser.get(row.user_id) ?? 0n) + converted);
+    }
+    const users = new Map(
+      (await this.em.find(User, { id: { $in: [...byUser.keys()] } })).map((u) => [u.id, u]),
+    );
+    return {
+      period,
+      members: [...byUser.entries()]
+        .sort((a, b) => (a[1] === b[1] ? 0 : a[1] > b[1] ? -1 : 1))
+        .map(([id, spent]) => ({ user: users.get(id)!, spent: money(spent, family.baseCurrency) })),
+      missingRates: [...missing].sort(),
+    };
+  }
+
+  private async family(familyId: string | null | undefined): Promise<Family> {
+    return this.em.findOneOrFail(Family, await this.access.family(familyId));
+  }
+
+  private today(family: Family): string {
+    return localDate(this.deps.clock.now(), family.timeZone);
+  }
+
+  /** The given days, or the budget month containing `from` (default: the current one). */
+  private range(family: Family, from?: string | null, to?: string | null): { start: string; end: string } {
+    const start = from == null ? null : parseLocalDate(from, 'from');
+    if (to == null) {
+      const period = periodContaining(start ?? this.today(family), family.monthStartDay);
+      return { start: period.start, end: period.end };
+    }
+    const end = parseLocalDate(to, 'to');
+    const first = start ?? periodContaining(end, family.monthStartDay).start;
+    if (first > end) throw badInput('to', '`to` must not be before `from`.');
+    if (addDays(first, MAX_RANGE_DAYS) < end)
+      throw badInput('to', `A report covers at most ${MAX_RANGE_DAYS} days.`);
+    return { start: first, end };
+  }
+}

@@ -1,0 +1,98 @@
+import { Field, ObjectType } from 'type-graphql';
+import { Money } from '../../graphql/money.types.js';
+import { User } from '../auth/user.entity.js';
+import { BudgetPeriod, BudgetStatus } from '../budget/budget.inputs.js';
+import { Category } from '../category/category.entity.js';
+
+@ObjectType({ description: 'Spending of one top-level category (its subcategories included).' })
+export class CategorySpending {
+  @Field(() => Category, { nullable: true, description: 'The category; null for uncategorized spending.' })
+  category!: Category | null;
+
+  @Field(() => Money, { description: "Spent, in the family's base currency." })
+  spent!: Money;
+
+  @Field(() => BudgetStatus, {
+    nullable: true,
+    description: "This category's budget for the period, if it has one.",
+  })
+  budget!: BudgetStatus | null;
+}
+
+@ObjectType({ description: 'Where the money went in a period.' })
+export class SpendingReport {
+  @Field(() => BudgetPeriod, { description: 'The days covered, inclusive.' })
+  period!: BudgetPeriod;
+
+  @Field(() => Money, { description: "All spending, in the family's base currency." })
+  total!: Money;
+
+  @Field(() => [CategorySpending], { description: 'By top-level category, largest first.' })
+  categories!: CategorySpending[];
+
+  @Field(() => [String], {
+    description: 'Currencies with no known rate to the base currency (left out of the sums).',
+  })
+  missingRates!: string[];
+}
+
+@ObjectType({ description: 'Income and spending of one budget month.' })
+export class CashFlowMonth {
+  @Field(() => BudgetPeriod, { description: "The month (from the family's month start day)." })
+  period!: BudgetPeriod;
+
+  @Field(() => Money, { description: 'Income, in the base currency.' })
+  income!: Money;
+
+  @Field(() => Money, { description: 'Spending, in the base currency.' })
+  expense!: Money;
+
+  @Field(() => Money, { description: 'income - expense.' })
+  net!: Money;
+}
+
+@ObjectType({ description: 'Income, spending and net per month; transfers are not counted.' })
+export class CashFlowReport {
+  @Field(() => [CashFlowMonth], { description: 'Oldest month first, the current month last.' })
+  months!: CashFlowMonth[];
+
+  @Field(() => [String], { description: 'Currencies with no known rate to the base currency (left out).' })
+  missingRates!: string[];
+}
+
+@ObjectType({ description: 'What the family owns minus what it owes.' })
+export class NetWorth {
+  @Field(() => [Money], {
+    description: 'The sum of account balances per currency (archived accounts included).',
+  })
+  byCurrency!: Money[];
+
+  @Field(() => Money, { description: 'Everything converted to the base currency where a rate is known.' })
+  total!: Money;
+
+  @Field(() => [String], {
+    description: 'Currencies with no known rate to the base currency (left out of total).',
+  })
+  missingRates!: string[];
+}
+
+@ObjectType({ description: 'How much one member paid for in a period.' })
+export class MemberSpending {
+  @Field(() => User, { description: 'The member who paid.' })
+  user!: User;
+
+  @Field(() => Money, { description: "Spent, in the family's base currency." })
+  spent!: Money;
+}
+
+@ObjectType({ description: 'Who spent what in a period.' })
+export class MemberSpendingReport {
+  @Field(() => BudgetPeriod, { description: 'The days covered, inclusive.' })
+  period!: BudgetPeriod;
+
+  @Field(() => [MemberSpending], { description: 'Per member, largest first.' })
+  members!: MemberSpending[];
+
+  @Field(() => [String], { description: 'Currencies with no known rate to the base currency (left out).' })
+  missingRates!: string[];
+}
