@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261130000000_accounts_and_sessions } from './Migration20261130000000_accounts_and_sessions.js';
 import { Migration20261130010000_families_and_ledger } from './Migration20261130010000_families_and_ledger.js';
 import { Migration20261130020000_budgets_goals_rates_outbox } from './Migration20261130020000_budgets_goals_rates_outbox.js';
+import { Migration20261130030000_telegram_identity } from './Migration20261130030000_telegram_identity.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261130020000_budgets_goals_rates_outbox',
     class: Migration20261130020000_budgets_goals_rates_outbox,
   },
+  { name: 'Migration20261130030000_telegram_identity', class: Migration20261130030000_telegram_identity },
 ];

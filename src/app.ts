@@ -9,6 +9,7 @@ import { createDeps, type Deps } from './deps.js';
 import { createApollo } from './graphql/apollo.js';
 import { healthRoutes } from './http/health.js';
 import { requestLog } from './http/request-log.js';
+import { linkPageRoutes } from './web/link-page.js';
 import { createSchema } from './schema.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createKeyValueStore } from './shared/kv/index.js';
@@ -56,6 +57,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
   app.use(requestLog(logger));
   app.use(healthRoutes(database.orm, kv));
+  app.use(linkPageRoutes());
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimit }),
@@ -65,6 +67,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           record: res.locals.record,
           meta: { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') },
           authorization: req.get('authorization'),
+          botKey: req.get('x-bot-key'),
         }),
     }),
   );

@@ -28,6 +28,13 @@ const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().default('ff:'),
   DATA_DIR: z.string().min(1).default('.data'),
   JWT_SECRET: z.string().optional(),
+  BOT_API_SECRET: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || Buffer.byteLength(v, 'utf8') >= MIN_SECRET_BYTES, {
+      message: `must be at least ${MIN_SECRET_BYTES} bytes (try: openssl rand -base64 48)`,
+    }),
   JWT_ISSUER: z.string().min(1).default('family-finance'),
   JWT_AUDIENCE: z.string().min(1).default('family-finance-api'),
   GRAPHQL_INTROSPECTION: bool.optional(),
@@ -74,6 +81,8 @@ export interface Config {
   };
   graphql: { introspection: boolean; hideSchemaDetails: boolean };
   trustedProxies: string[];
+  /** The Telegram bot's own credential (X-Bot-Key); bot-only operations are closed while unset. */
+  botApiSecret: string | undefined;
   bodyLimit: string;
   logLevel: string;
   /** Currency of new users' personal families and their cash account. */
@@ -126,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     bodyLimit: e.BODY_LIMIT,
+    botApiSecret: e.BOT_API_SECRET,
     logLevel: e.LOG_LEVEL,
     defaultCurrency: e.DEFAULT_CURRENCY,
     rateLimits: {

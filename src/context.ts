@@ -11,13 +11,16 @@ import { FamilyService } from './modules/family/family.service.js';
 import { GoalService } from './modules/goal/goal.service.js';
 import { RateService } from './modules/rate/rate.service.js';
 import { ReportService } from './modules/report/report.service.js';
+import { TelegramService } from './modules/telegram/telegram.service.js';
 import { TransactionService } from './modules/transaction/transaction.service.js';
+import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
 
 /** The services of one request, sharing that request's unit of work. */
 export interface Services {
   auth: AuthService;
+  telegram: TelegramService;
 }
 
 /** Services that act inside the caller's families; they exist only for a signed-in caller. */
@@ -38,6 +41,8 @@ export interface Context {
   requestId: string;
   /** Written into the request's log line. */
   record: RequestRecord;
+  /** The caller presented the bot credential (T1). */
+  isBot: boolean;
   meta: RequestMeta;
   em: EntityManager;
   services: Services;
@@ -51,8 +56,9 @@ export interface Context {
 
 export interface RequestInfo {
   record: RequestRecord;
-  meta: RequestMeta;
+  meta: Omit<RequestMeta, 'isBot'>;
   authorization: string | undefined;
+  botKey: string | undefined;
 }
 
 export function createContext(deps: Deps, request: RequestInfo): Context {
@@ -60,12 +66,17 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
   const auth = new AuthService(deps, em);
   let principal: Promise<Principal> | undefined;
   let finance: Promise<FinanceServices> | undefined;
+  const isBot =
+    deps.config.botApiSecret !== undefined &&
+    request.botKey !== undefined &&
+    constantTimeEquals(request.botKey, deps.config.botApiSecret);
   return {
     requestId: request.record.requestId,
     record: request.record,
-    meta: request.meta,
+    isBot,
+    meta: { ...request.meta, isBot },
     em,
-    services: { auth },
+    services: { auth, telegram: new TelegramService(deps, em, auth) },
     logger: deps.logger.child({ requestId: request.record.requestId }),
     loaders: createLoaders(em),
     principal() {

@@ -11,6 +11,7 @@ import { GoalResolver } from './modules/goal/goal.resolver.js';
 import { HealthResolver } from './modules/health/health.resolver.js';
 import { RateResolver } from './modules/rate/rate.resolver.js';
 import { ReportResolver } from './modules/report/report.resolver.js';
+import { TelegramResolver } from './modules/telegram/telegram.resolver.js';
 import { TransactionResolver } from './modules/transaction/transaction.resolver.js';
 
 export const resolvers = [
@@ -25,6 +26,7 @@ export const resolvers = [
   GoalResolver,
   RateResolver,
   ReportResolver,
+  TelegramResolver,
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */

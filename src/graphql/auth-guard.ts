@@ -9,8 +9,10 @@ const extensionsOf = (type: GraphQLObjectType | null | undefined, field: string)
   (type?.getFields()[field]?.extensions ?? {}) as AccessExtensions;
 
 /**
- * Deny by default (A1): before anything executes, every root field the operation selects must be
- * marked public, or the caller must hold a valid access token. Checked once per operation.
+ * Deny by default (A1, T1): before anything executes, every root field the operation selects must be
+ * public, or the caller must hold what the field needs: a valid user access token (the default), or
+ * the bot credential for bot-only fields. Checked once per operation; a refusal is a request error
+ * with an HTTP status that says so.
  */
 export const authGuardPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
@@ -18,15 +20,28 @@ export const authGuardPlugin: ApolloServerPlugin<Context> = {
       async didResolveOperation({ operation, document, schema, contextValue }) {
         if (operation === undefined) return;
         const rootType = schema.getRootType(operation.operation);
-        const needsUser = collectRootFields(document, operation).some((field) => {
-          const name = field.name.value;
-          return !name.startsWith('__') && extensionsOf(rootType, name).access !== 'public';
-        });
-        if (!needsUser) return;
+        const needs = new Set(
+          collectRootFields(document, operation)
+            .filter((field) => !field.name.value.startsWith('__'))
+            .map((field) => extensionsOf(rootType, field.name.value).access ?? 'user'),
+        );
+        if (needs.has('bot') && !contextValue.isBot) {
+          const signedIn = await contextValue.principal().then(
+            () => true,
+            () => false,
+          );
+          throw signedIn
+            ? new AppError(ErrorCode.FORBIDDEN, 'This operation is reserved for the Telegram bot.', {
+                httpStatus: 403,
+              })
+            : new AppError(ErrorCode.UNAUTHENTICATED, 'This operation needs the bot credential.', {
+                httpStatus: 401,
+              });
+        }
+        if (!needs.has('user')) return;
         try {
           await contextValue.principal();
         } catch (error) {
-          // Refused before execution: a request error, so an HTTP status that says so.
           if (error instanceof AppError && error.code === ErrorCode.UNAUTHENTICATED) {
             throw new AppError(error.code, error.message, { httpStatus: 401 });
           }

@@ -15,7 +15,7 @@ import {
   verifyPassword,
 } from './password.js';
 import { RefreshToken } from './refresh-token.entity.js';
-import { Session } from './session.entity.js';
+import { Session, type SessionClient } from './session.entity.js';
 import { User } from './user.entity.js';
 
 /** Who is calling: the user and the session their access token belongs to. */
@@ -28,6 +28,8 @@ export interface Principal {
 export interface RequestMeta {
   ip: string;
   userAgent: string | undefined;
+  /** The request carries the bot credential: one IP speaking for many Telegram users, so no per-IP limit. */
+  isBot: boolean;
 }
 
 const invalidCredentials = () =>
@@ -102,7 +104,8 @@ export class AuthService {
 
   /** Rotates a refresh token (R2), detecting reuse (R3) under a row lock (R4). */
   async refresh(rawToken: string, meta: RequestMeta): Promise<AuthPayload> {
-    await this.deps.rateLimiter.consume('refresh', meta.ip, this.deps.config.rateLimits.refresh);
+    if (!meta.isBot)
+      await this.deps.rateLimiter.consume('refresh', meta.ip, this.deps.config.rateLimits.refresh);
     if (rawToken.length > 512) throw badInput('refreshToken', 'Refresh token is malformed.');
     const outcome = await this.em.transactional(async (em): Promise<RefreshOutcome> => {
       const now = this.now();
@@ -192,10 +195,11 @@ export class AuthService {
   }
 
   /** Opens a session for a user whose identity has just been proven. */
-  async startSession(user: User, meta: RequestMeta): Promise<AuthPayload> {
+  async startSession(user: User, meta: RequestMeta, via: SessionClient = 'web'): Promise<AuthPayload> {
     const now = this.now();
     const session = this.em.create(Session, {
       user,
+      via,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.deps.config.session.absoluteTtlSeconds * 1000),
       userAgent: meta.userAgent?.slice(0, 256) ?? null,
@@ -226,6 +230,13 @@ export class AuthService {
       expiresIn: this.deps.accessTokens.ttlSeconds,
       user,
     };
+  }
+
+  /** Ends every live session of a user opened through `via` (e.g. the bot's, when Telegram is unlinked). */
+  async revokeSessionsVia(userId: string, via: SessionClient, reason: string): Promise<void> {
+    const sessions = await this.em.find(Session, { user: userId, via, revokedAt: null });
+    await this.revokeSessions(this.em, sessions, reason);
+    await this.em.flush();
   }
 
   /** Ends sessions: their refresh tokens die and their access tokens are refused from now on (J4). */

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Entity, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
 import { User } from './user.entity.js';
+
+export type SessionClient = 'web' | 'telegram';
 
 /** One signed-in device or client. Its refresh tokens rotate; the session id (`sid`) stays. */
 @Entity({ tableName: 'auth_session' })
@@ -26,4 +28,8 @@ export class Session {
 
   @Property({ type: 'text', nullable: true })
   userAgent: string | null = null;
+
+  /** The client that opened it: 'web' (email + password) or 'telegram' (the bot). */
+  @Property({ type: 'text' })
+  via: SessionClient & Opt = 'web';
 }

@@ -44,4 +44,8 @@ export class Notification {
 
   @Property({ type: 'datetime', nullable: true })
   deliveredAt: Date | null = null;
+
+  /** While in the future, one bot replica is delivering it and the others leave it alone. */
+  @Property({ type: 'datetime', nullable: true })
+  leasedUntil: Date | null = null;
 }

@@ -1,0 +1,121 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { BotOnly, UserAuthEndpoint } from '../../graphql/access.js';
+import { AuthPayload } from '../auth/auth.inputs.js';
+import { User } from '../auth/user.entity.js';
+import {
+  BindingInfo,
+  BindingStart,
+  BindingStartInput,
+  BotNotification,
+  SetEmailPasswordInput,
+  TelegramRegisterInput,
+} from './telegram.inputs.js';
+
+@Resolver()
+export class TelegramResolver {
+  @BotOnly({ authSensitive: true })
+  @Mutation(() => AuthPayload, {
+    description: 'Bot only: one-tap registration of a Telegram user (idempotent: a known user is signed in).',
+  })
+  telegramRegister(
+    @Arg('input', () => TelegramRegisterInput, { description: 'The Telegram user.' })
+    input: TelegramRegisterInput,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return ctx.services.telegram.register(input, ctx.meta);
+  }
+
+  @BotOnly({ authSensitive: true })
+  @Mutation(() => AuthPayload, {
+    description:
+      'Bot only: fresh tokens for a registered or linked Telegram user; NOT_FOUND for an unknown one.',
+  })
+  telegramLogin(
+    @Arg('telegramId', () => ID, { description: 'Telegram user id.' }) telegramId: string,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return ctx.services.telegram.login(telegramId, ctx.meta);
+  }
+
+  @BotOnly({ authSensitive: true })
+  @Mutation(() => BindingStart, {
+    description: 'Bot only: a link code and page for connecting a Telegram account to an email account.',
+  })
+  bindingStart(
+    @Arg('input', () => BindingStartInput, { description: 'The Telegram account.' }) input: BindingStartInput,
+    @Ctx() ctx: Context,
+  ): Promise<BindingStart> {
+    return ctx.services.telegram.bindingStart(input);
+  }
+
+  @Query(() => BindingInfo, {
+    description: 'The Telegram account a link code would connect (does not use the code).',
+  })
+  bindingInfo(
+    @Arg('code', () => String, { description: 'The link code.' }) code: string,
+    @Ctx() ctx: Context,
+  ): Promise<BindingInfo> {
+    return ctx.services.telegram.bindingInfo(code);
+  }
+
+  @UserAuthEndpoint()
+  @Mutation(() => User, {
+    description:
+      "Links the code's Telegram account to the signed-in user. Single use; CONFLICT if already linked.",
+  })
+  async bindingConfirm(
+    @Arg('code', () => String, { description: 'The link code.' }) code: string,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
+    return ctx.services.telegram.bindingConfirm(await ctx.principal(), code);
+  }
+
+  @Mutation(() => Boolean, { description: 'Throws a link code away without linking anything.' })
+  bindingCancel(
+    @Arg('code', () => String, { description: 'The link code.' }) code: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.telegram.bindingCancel(code);
+  }
+
+  @Mutation(() => User, {
+    description: 'Adds email + password to a user who so far signs in only through Telegram.',
+  })
+  async setEmailPassword(
+    @Arg('input', () => SetEmailPasswordInput, { description: 'Email and password.' })
+    input: SetEmailPasswordInput,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
+    return ctx.services.telegram.setEmailPassword(await ctx.principal(), input);
+  }
+
+  @Mutation(() => Boolean, {
+    description: "Unlinks Telegram from the signed-in user and ends the bot's sessions for them.",
+  })
+  async unlinkTelegram(@Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.telegram.unlink(await ctx.principal());
+  }
+
+  @BotOnly()
+  @Query(() => [BotNotification], {
+    description: 'Bot only: undelivered messages for Telegram users, oldest first, leased for a minute.',
+  })
+  pendingNotifications(
+    @Arg('limit', () => Int, { defaultValue: 50, description: 'At most this many, 1 to 100.' }) limit: number,
+    @Ctx() ctx: Context,
+  ): Promise<BotNotification[]> {
+    return ctx.services.telegram.pendingNotifications(limit);
+  }
+
+  @BotOnly()
+  @Mutation(() => Int, {
+    description: 'Bot only: marks notifications delivered (after Telegram accepted them).',
+  })
+  acknowledgeNotifications(
+    @Arg('ids', () => [ID], { description: 'The delivered notifications.' }) ids: string[],
+    @Ctx() ctx: Context,
+  ): Promise<number> {
+    return ctx.services.telegram.acknowledge(ids);
+  }
+}
