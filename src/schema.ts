@@ -6,7 +6,7 @@ import { AccountResolver } from './modules/account/account.resolver.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
 import { BudgetResolver } from './modules/budget/budget.resolver.js';
 import { CategoryResolver } from './modules/category/category.resolver.js';
-import { FamilyResolver, MemberResolver } from './modules/family/family.resolver.js';
+import { FamilyResolver, MemberResolver, UserFamilyResolver } from './modules/family/family.resolver.js';
 import { GoalResolver } from './modules/goal/goal.resolver.js';
 import { HealthResolver } from './modules/health/health.resolver.js';
 import { RateResolver } from './modules/rate/rate.resolver.js';
@@ -19,6 +19,7 @@ export const resolvers = [
   HealthResolver,
   FamilyResolver,
   MemberResolver,
+  UserFamilyResolver,
   AccountResolver,
   CategoryResolver,
   TransactionResolver,

@@ -104,6 +104,10 @@ export async function recordBudgetAlerts(
 ): Promise<void> {
   const budgets = await em.find(Budget, { family: familyId, archived: false });
   if (budgets.length === 0) return;
+  // One family's alert checks take turns: under READ COMMITTED two concurrent writes would each miss
+  // the other's uncommitted spending, and a threshold they cross together would never be recorded.
+  // Once the lock is ours, the next statement sees every write that released it before us.
+  await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`budget-alerts:${familyId}`]);
   const family = await em.findOneOrFail(Family, familyId);
   const statuses = await budgetStatuses(em, family, budgets, date);
   const categoryNames = new Map(

@@ -78,7 +78,9 @@ export class FamilyResolver {
     return (await ctx.finance()).families.revokeInvite(id);
   }
 
-  @Mutation(() => Family, { description: 'Joins a family with an invite code.' })
+  @Mutation(() => Family, {
+    description: 'Joins a family with an invite code and makes it the default family.',
+  })
   async joinFamily(
     @Arg('code', () => String, { description: 'The invite code.' }) code: string,
     @Ctx() ctx: Context,
@@ -121,5 +123,19 @@ export class MemberResolver {
   @FieldResolver(() => User, { description: 'The member.' })
   async user(@Root() member: Membership, @Ctx() ctx: Context): Promise<User> {
     return (await ctx.loaders.user.load(member.user.id))!;
+  }
+}
+
+@Resolver(() => User)
+export class UserFamilyResolver {
+  @FieldResolver(() => Family, {
+    nullable: true,
+    description: 'The family finance operations use when none is named (only on your own user).',
+  })
+  async defaultFamily(@Root() user: User, @Ctx() ctx: Context): Promise<Family | null> {
+    const caller = await ctx.principal();
+    if (user.id !== caller.userId || user.defaultFamily === null) return null;
+    const { families } = await ctx.finance();
+    return families.family(user.defaultFamily.id).catch(() => null);
   }
 }

@@ -150,6 +150,8 @@ export class FamilyService {
         joinedAt: now,
       });
       await em.flush();
+      // Joining a household is a move into it: its ledger becomes the one used when none is named.
+      await em.nativeUpdate(User, { id: principal.userId }, { defaultFamily: invite.family.id });
       return invite.family.id;
     });
     this.access.reset();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
 import { localDate, parseLocalDate } from '../../shared/dates.js';
@@ -44,7 +45,8 @@ export class RateService {
         : parseLocalDate(input.date, 'input.date');
     await this.em.upsert(
       ExchangeRate,
-      { family, base, quote, rate, onDate, createdAt: this.deps.clock.now() },
+      // A new row needs its id here: upsert takes plain data, so the entity's default never runs.
+      { id: randomUUID(), family, base, quote, rate, onDate, createdAt: this.deps.clock.now() },
       { onConflictFields: ['family', 'base', 'quote', 'onDate'], onConflictMergeFields: ['rate'] },
     );
     return this.em.findOneOrFail(ExchangeRate, { family, base, quote, onDate }, { refresh: true });

@@ -101,7 +101,7 @@ export class TransactionService {
       const existing = await this.em.findOne(LedgerTransaction, { family: familyId, idempotencyKey: key });
       if (existing !== null) return existing;
     }
-    const resolved = await this.resolve(familyId, {
+    const resolved = await this.resolve(this.em, familyId, {
       kind: input.kind,
       amount: input.amount,
       accountId: input.accountId,
@@ -152,15 +152,17 @@ export class TransactionService {
       const accountId = input.accountId ?? tx.account.id;
       const toAccountId =
         kind === TransactionKind.TRANSFER ? (input.toAccountId ?? tx.toAccount?.id ?? null) : null;
-      const resolved = await this.resolve(familyId, {
+      const resolved = await this.resolve(em, familyId, {
         kind,
         amount: input.amount ?? (accountId === tx.account.id ? tx.amount : missingAmount('input.amount')),
         accountId,
         toAccountId,
+        // The amount that arrived carries over only across currencies; within one it follows `amount`.
         toAmount:
           kind !== TransactionKind.TRANSFER
             ? null
-            : (input.toAmount ?? (toAccountId === tx.toAccount?.id ? tx.toAmount : null)),
+            : (input.toAmount ??
+              (toAccountId === tx.toAccount?.id && tx.toCurrency !== tx.currency ? tx.toAmount : null)),
         categoryId: input.clearCategory === true ? null : (input.categoryId ?? tx.category?.id ?? null),
         occurredOn: input.occurredOn ?? tx.occurredOn,
         note: input.note ?? tx.note,
@@ -274,8 +276,8 @@ export class TransactionService {
   }
 
   /** Validates a draft against the family: accounts, category, payer, amounts in the right currencies. */
-  private async resolve(familyId: string, draft: Draft): Promise<Resolved> {
-    const account = await this.familyAccount(familyId, draft.accountId, 'input.accountId');
+  private async resolve(em: EntityManager, familyId: string, draft: Draft): Promise<Resolved> {
+    const account = await this.familyAccount(em, familyId, draft.accountId, 'input.accountId');
     const amount =
       typeof draft.amount === 'bigint'
         ? draft.amount
@@ -285,7 +287,7 @@ export class TransactionService {
     if (draft.kind === TransactionKind.TRANSFER) {
       if (draft.toAccountId === null)
         throw badInput('input.toAccountId', 'A transfer needs a destination account.');
-      toAccount = await this.familyAccount(familyId, draft.toAccountId, 'input.toAccountId');
+      toAccount = await this.familyAccount(em, familyId, draft.toAccountId, 'input.toAccountId');
       if (toAccount.id === account.id)
         throw badInput('input.toAccountId', 'A transfer needs two different accounts.');
       if (draft.toAmount !== null) {
@@ -308,7 +310,7 @@ export class TransactionService {
     let category: string | null = null;
     if (draft.categoryId !== null) {
       const found = isUuid(draft.categoryId)
-        ? await this.em.findOne(Category, { id: draft.categoryId, family: familyId })
+        ? await em.findOne(Category, { id: draft.categoryId, family: familyId })
         : null;
       if (found === null) throw badInput('input.categoryId', 'No such category in this family.');
       if (found.kind !== (draft.kind as string)) {
@@ -318,7 +320,7 @@ export class TransactionService {
     }
     if (
       !isUuid(draft.paidById) ||
-      (await this.em.count(Membership, { family: familyId, user: draft.paidById })) === 0
+      (await em.count(Membership, { family: familyId, user: draft.paidById })) === 0
     ) {
       throw badInput('input.paidById', 'The payer must be a member of the family.');
     }
@@ -333,7 +335,7 @@ export class TransactionService {
       category,
       occurredOn:
         draft.occurredOn === null
-          ? localDate(this.deps.clock.now(), (await this.em.findOneOrFail(Family, familyId)).timeZone)
+          ? localDate(this.deps.clock.now(), (await em.findOneOrFail(Family, familyId)).timeZone)
           : parseLocalDate(draft.occurredOn, 'input.occurredOn'),
       note: note(draft.note),
       tags: tags(draft.tags),
@@ -341,8 +343,13 @@ export class TransactionService {
     };
   }
 
-  private async familyAccount(familyId: string, id: string, field: string): Promise<Account> {
-    const account = isUuid(id) ? await this.em.findOne(Account, { id, family: familyId }) : null;
+  private async familyAccount(
+    em: EntityManager,
+    familyId: string,
+    id: string,
+    field: string,
+  ): Promise<Account> {
+    const account = isUuid(id) ? await em.findOne(Account, { id, family: familyId }) : null;
     if (account === null) throw badInput(field, 'No such account in this family.');
     return account;
   }

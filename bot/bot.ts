@@ -1,0 +1,163 @@
+import { createServer, type Server } from 'node:http';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { ApiClient } from './api/client.js';
+import { familyComposer } from './composers/family.composer.js';
+import { ledgerComposer } from './composers/ledger.composer.js';
+import { reportsComposer } from './composers/reports.composer.js';
+import { startComposer } from './composers/start.composer.js';
+import type { BotConfig } from './config.js';
+import { BotContext, type BotDeps } from './context.js';
+import { startNotificationLoop } from './notifications/deliver.js';
+import { friendlyError } from './replies/errors.js';
+import { MemoryChatStore, RedisChatStore } from './session/chat-store.js';
+import { UserSessions } from './session/user-session.js';
+import { retryOnFloodControl } from './telegram-retry.js';
+
+const COMMANDS = [
+  { command: 'start', description: 'Connect or see what I can do' },
+  { command: 'add', description: 'Record an expense: /add 12.50 groceries' },
+  { command: 'income', description: 'Record income: /income 2500 salary' },
+  { command: 'undo', description: 'Undo the last entry' },
+  { command: 'balance', description: 'Accounts and net worth' },
+  { command: 'report', description: 'Spending by category: /report [month]' },
+  { command: 'budget', description: 'How the budgets stand' },
+  { command: 'goals', description: 'Savings goals' },
+  { command: 'family', description: 'Members and an invite link' },
+  { command: 'link', description: 'Link an existing email account' },
+  { command: 'register', description: 'Register in one tap' },
+  { command: 'help', description: 'What I can do' },
+  { command: 'logout', description: 'Sign this chat out' },
+];
+
+export interface RunningBot {
+  bot: Telegraf<BotContext>;
+  /** Webhook mode: where the update endpoint listens. */
+  webhookUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Builds the bot: deps on every context, one composer per feature, friendly replies for every failure. */
+export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext> {
+  const bot = new Telegraf<BotContext>(config.token, {
+    contextType: BotContext,
+    ...(config.telegramApiRoot !== undefined && { telegram: { apiRoot: config.telegramApiRoot } }),
+  });
+  retryOnFloodControl(bot.telegram);
+  bot.use((ctx, next) => {
+    ctx.deps = deps;
+    return next();
+  });
+  bot.use(startComposer, ledgerComposer, reportsComposer, familyComposer);
+  bot.catch(async (error, ctx) => {
+    deps.logger.warn({ err: error, requestId: ctx.requestId, update: ctx.updateType }, 'update failed');
+    try {
+      if (ctx.callbackQuery !== undefined) await ctx.answerCbQuery().catch(() => undefined);
+      if (ctx.chat !== undefined) await ctx.reply(friendlyError(error));
+    } catch (replyError) {
+      deps.logger.warn({ err: replyError }, 'could not send the error reply');
+    }
+  });
+  return bot;
+}
+
+/** Starts the bot in long polling, or in webhook mode when BOT_WEBHOOK_URL is set, plus the outbox loop. */
+export async function startBot(
+  config: BotConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<RunningBot> {
+  const store =
+    config.redisUrl === undefined
+      ? new MemoryChatStore()
+      : new RedisChatStore(config.redisUrl, config.redisKeyPrefix);
+  if (config.redisUrl === undefined) logger.warn('REDIS_URL is unset: chat tokens live in this process only');
+  const api = new ApiClient(config.apiUrl, config.botApiSecret);
+  const deps: BotDeps = { api, store, sessions: new UserSessions(store, api), logger };
+  const bot = createBot(config, deps);
+  bot.botInfo = await bot.telegram.getMe();
+  await bot.telegram.setMyCommands(COMMANDS);
+
+  let server: Server | undefined;
+  let webhookUrl: string | undefined;
+  if (config.webhook === undefined) {
+    await bot.telegram.deleteWebhook();
+    // launch() resolves only when polling stops; it is running once onLaunch fires.
+    await new Promise<void>((resolve, reject) => {
+      bot.launch({ dropPendingUpdates: false }, resolve).catch(reject);
+    });
+  } else {
+    server = await serveWebhook(bot, config.webhook, logger);
+    const { port } = server.address() as AddressInfo;
+    webhookUrl = `http://127.0.0.1:${port}`;
+    await bot.telegram.setWebhook(config.webhook.url, { secret_token: config.webhook.secret });
+  }
+  const notifications = startNotificationLoop(
+    { api, sessions: deps.sessions, telegram: bot.telegram, logger },
+    config.notifyIntervalMs,
+  );
+  logger.info(
+    { username: bot.botInfo.username, mode: config.webhook ? 'webhook' : 'polling' },
+    'bot started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    bot,
+    webhookUrl,
+    stop() {
+      stopping ??= (async () => {
+        await notifications.stop();
+        if (server === undefined) bot.stop('shutdown');
+        else await new Promise<void>((resolve) => server.close(() => resolve()));
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * The update endpoint for webhook mode. T2: every request must carry Telegram's secret-token header,
+ * compared in constant time; anything else is 401 and never reaches the bot.
+ */
+async function serveWebhook(
+  bot: Telegraf<BotContext>,
+  webhook: NonNullable<BotConfig['webhook']>,
+  logger: Logger,
+): Promise<Server> {
+  const expected = createHash('sha256').update(webhook.secret).digest();
+  const server = createServer((req, res) => {
+    const given = createHash('sha256')
+      .update(String(req.headers['x-telegram-bot-api-secret-token'] ?? ''))
+      .digest();
+    if (req.method !== 'POST' || !timingSafeEqual(given, expected)) {
+      res.writeHead(req.method === 'POST' ? 401 : 405).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 1_000_000) req.destroy();
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      let update: Update;
+      try {
+        update = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Update;
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      bot
+        .handleUpdate(update)
+        .catch((error: unknown) => logger.warn({ err: error }, 'webhook update failed'))
+        .finally(() => res.writeHead(200).end());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(webhook.port, webhook.host, resolve));
+  return server;
+}

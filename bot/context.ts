@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { Logger } from 'pino';
+import { Context } from 'telegraf';
+import type { ApiClient } from './api/client.js';
+import type { ChatStore } from './session/chat-store.js';
+import type { UserSessions } from './session/user-session.js';
+
+/** What every handler can reach besides Telegram. */
+export interface BotDeps {
+  api: ApiClient;
+  store: ChatStore;
+  sessions: UserSessions;
+  logger: Logger;
+}
+
+/** Telegraf's context plus the API, bound to the chat and the Telegram user of the update. */
+export class BotContext extends Context {
+  deps!: BotDeps;
+  /** Sent to the API as X-Request-Id so its log line matches this update's. */
+  readonly requestId = randomUUID();
+
+  get chatId(): number {
+    return this.chat!.id;
+  }
+
+  get telegramId(): number {
+    return this.from!.id;
+  }
+
+  get isPrivate(): boolean {
+    return this.chat?.type === 'private';
+  }
+
+  /** Runs a user operation as the chat's user (tokens handled by UserSessions). */
+  user<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
+    return this.deps.sessions.call(this.chatId, this.telegramId, document, variables, this.requestId);
+  }
+
+  /** Runs a bot-only operation with the bot credential. */
+  asBot<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
+    return this.deps.api.call(document, variables, { asBot: true, requestId: this.requestId });
+  }
+}

@@ -1,0 +1,102 @@
+import type { Telegram } from 'telegraf';
+import type { Logger } from 'pino';
+import { ApiError, type ApiClient } from '../api/client.js';
+import {
+  AcknowledgeNotificationsDocument,
+  PendingNotificationsDocument,
+  TelegramLoginDocument,
+  type PendingNotificationsQuery,
+} from '../api/generated/graphql.js';
+import { formatMoney, type MoneyLike } from '../replies/format.js';
+import type { UserSessions } from '../session/user-session.js';
+
+type Pending = PendingNotificationsQuery['pendingNotifications'][number];
+
+export interface NotificationDeliveryDeps {
+  api: ApiClient;
+  sessions: UserSessions;
+  telegram: Telegram;
+  logger: Logger;
+}
+
+/**
+ * Delivers the API's outbox to Telegram: fetch pending (leased to this replica), send each, and
+ * acknowledge only what Telegram accepted, so nothing is lost across restarts and nothing is sent twice.
+ */
+export async function deliverPending(deps: NotificationDeliveryDeps): Promise<number> {
+  const { pendingNotifications } = await deps.api.call(
+    PendingNotificationsDocument,
+    { limit: 50 },
+    { asBot: true },
+  );
+  const delivered: string[] = [];
+  for (const notification of pendingNotifications) {
+    try {
+      const chatId = Number(notification.payload.chatId ?? notification.telegramId);
+      if (notification.kind === 'telegram_linked') {
+        const { telegramLogin } = await deps.api.call(
+          TelegramLoginDocument,
+          { telegramId: notification.telegramId },
+          { asBot: true },
+        );
+        await deps.sessions.save(chatId, telegramLogin);
+      }
+      await deps.telegram.sendMessage(chatId, describe(notification));
+      delivered.push(notification.id);
+    } catch (error) {
+      if (isUndeliverable(error)) delivered.push(notification.id);
+      deps.logger.warn({ err: error, notification: notification.id }, 'notification not delivered');
+    }
+  }
+  if (delivered.length > 0) {
+    await deps.api.call(AcknowledgeNotificationsDocument, { ids: delivered }, { asBot: true });
+  }
+  return delivered.length;
+}
+
+/** Polls the outbox every `intervalMs` until stopped; errors are logged, never thrown. */
+export function startNotificationLoop(
+  deps: NotificationDeliveryDeps,
+  intervalMs: number,
+): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = deliverPending(deps)
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'notification round failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+/** The user blocked the bot or the chat is gone: retrying will not help. */
+function isUndeliverable(error: unknown): boolean {
+  const code = (error as { response?: { error_code?: number } }).response?.error_code;
+  return !(error instanceof ApiError) && (code === 403 || code === 400);
+}
+
+function describe(notification: Pending): string {
+  const p = notification.payload;
+  if (notification.kind === 'telegram_linked') {
+    return `Linked! This Telegram account now uses your Family Finance account, ${String(p.firstName ?? '')}. Try /balance.`;
+  }
+  if (notification.kind === 'budget_alert') {
+    const name = typeof p.category === 'string' ? p.category : 'All spending';
+    const spent = formatMoney(p.spent as MoneyLike);
+    const available = formatMoney(p.available as MoneyLike);
+    const head =
+      Number(p.threshold) >= 100 ? `Budget exceeded: ${name}` : `Budget ${p.threshold}% used: ${name}`;
+    return `${head}\n${spent} of ${available} (${String(p.percentUsed)}%) for ${String(p.periodStart)} – ${String(p.periodEnd)}.`;
+  }
+  return `Update: ${notification.kind}`;
+}

@@ -1,0 +1,126 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { ApiError, type ApiClient } from '../api/client.js';
+import { RefreshTokenDocument, TelegramLoginDocument } from '../api/generated/graphql.js';
+import type { ChatStore } from './chat-store.js';
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+/** Thrown when a chat has no account behind it (never registered, logged out, or unlinked). */
+export class NotConnectedError extends Error {
+  constructor(readonly wasConnected: boolean) {
+    super('not connected');
+    this.name = 'NotConnectedError';
+  }
+}
+
+const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
+/** Refresh a little before the API would refuse the access token. */
+const ACCESS_EARLY_SECONDS = 30;
+
+const keys = (chatId: number) => ({
+  access: `chat:${chatId}:access`,
+  refresh: `chat:${chatId}:refresh`,
+  loggedOut: `chat:${chatId}:logged-out`,
+  connected: `chat:${chatId}:connected`,
+});
+
+/**
+ * Per-chat API tokens in the chat store, TTLs matching the tokens. An expired access token is refreshed
+ * without the user noticing; when both are gone the bot signs the user in again with its own
+ * credential (telegramLogin), unless they logged out.
+ */
+export class UserSessions {
+  constructor(
+    private readonly store: ChatStore,
+    private readonly api: ApiClient,
+  ) {}
+
+  async save(chatId: number, tokens: Tokens): Promise<void> {
+    const k = keys(chatId);
+    await this.store.set(k.access, tokens.accessToken, Math.max(1, tokens.expiresIn - ACCESS_EARLY_SECONDS));
+    await this.store.set(k.refresh, tokens.refreshToken, REFRESH_TTL_SECONDS);
+    await this.store.set(k.connected, '1', REFRESH_TTL_SECONDS);
+    await this.store.delete(k.loggedOut);
+  }
+
+  /** Forgets the chat's tokens; after a logout the bot will not sign the user in again by itself. */
+  async clear(chatId: number, loggedOut: boolean): Promise<void> {
+    const k = keys(chatId);
+    await this.store.delete(k.access, k.refresh, k.connected);
+    if (loggedOut) await this.store.set(k.loggedOut, '1', REFRESH_TTL_SECONDS);
+  }
+
+  async isConnected(chatId: number, telegramId: number): Promise<boolean> {
+    try {
+      await this.accessToken(chatId, telegramId);
+      return true;
+    } catch (error) {
+      if (error instanceof NotConnectedError) return false;
+      throw error;
+    }
+  }
+
+  /** A valid access token for the chat's user, or NotConnectedError. */
+  async accessToken(chatId: number, telegramId: number): Promise<string> {
+    const k = keys(chatId);
+    const access = await this.store.get(k.access);
+    if (access !== null) return access;
+    const refresh = await this.store.get(k.refresh);
+    if (refresh !== null) {
+      try {
+        const { refreshToken } = await this.api.call(
+          RefreshTokenDocument,
+          { refreshToken: refresh },
+          { asBot: true },
+        );
+        await this.save(chatId, refreshToken);
+        return refreshToken.accessToken;
+      } catch (error) {
+        if (!(error instanceof ApiError) || !isAuthFailure(error.code)) throw error;
+        await this.store.delete(k.refresh);
+      }
+    }
+    const wasConnected = (await this.store.get(k.connected)) !== null;
+    if ((await this.store.get(k.loggedOut)) !== null) throw new NotConnectedError(false);
+    try {
+      const { telegramLogin } = await this.api.call(
+        TelegramLoginDocument,
+        { telegramId: String(telegramId) },
+        { asBot: true },
+      );
+      await this.save(chatId, telegramLogin);
+      return telegramLogin.accessToken;
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'NOT_FOUND') {
+        await this.store.delete(k.connected);
+        throw new NotConnectedError(wasConnected);
+      }
+      throw error;
+    }
+  }
+
+  /** Runs a user operation for the chat; one retry with fresh tokens if the API says the token died. */
+  async call<R, V extends Record<string, unknown>>(
+    chatId: number,
+    telegramId: number,
+    document: TypedDocumentNode<R, V>,
+    variables: V,
+    requestId?: string,
+  ): Promise<R> {
+    const token = await this.accessToken(chatId, telegramId);
+    try {
+      return await this.api.call(document, variables, { token, requestId });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'UNAUTHENTICATED') throw error;
+      await this.store.delete(keys(chatId).access);
+      const fresh = await this.accessToken(chatId, telegramId);
+      return this.api.call(document, variables, { token: fresh, requestId });
+    }
+  }
+}
+
+const isAuthFailure = (code: string) => code === 'UNAUTHENTICATED' || code === 'REFRESH_TOKEN_REUSED';
