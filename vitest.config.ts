@@ -8,14 +8,19 @@ process.stdout.write(
     `Redis ${servers.realRedis ? TEST_REDIS_URL : 'IN-PROCESS (none reachable)'}\n`,
 );
 
+// Read by the global setup (this process) and inherited by the test workers.
+process.env.FF_TEST_REAL_DATABASE = String(servers.realDatabase);
+process.env.FF_TEST_REAL_REDIS = String(servers.realRedis);
+
 export default defineConfig({
+  resolve: {
+    // One graphql for everyone: vite would otherwise hand our code the ESM build and type-graphql the
+    // CommonJS one, and scalars defined in one are unknown to the other.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
-    env: {
-      FF_TEST_REAL_DATABASE: String(servers.realDatabase),
-      FF_TEST_REAL_REDIS: String(servers.realRedis),
-    },
     // The embedded database serves one connection, so its test files run one at a time.
     fileParallelism: servers.realDatabase,
     testTimeout: 30_000,
