@@ -10,6 +10,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY src ./src
+COPY bot ./bot
 COPY migrations ./migrations
 USER node
 EXPOSE 4000
