@@ -8,6 +8,7 @@ import { openDatabase, type Database } from './db/database.js';
 import { createDeps, type Deps } from './deps.js';
 import { createApollo } from './graphql/apollo.js';
 import { healthRoutes } from './http/health.js';
+import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
 import { linkPageRoutes } from './web/link-page.js';
 import { createSchema } from './schema.js';
@@ -52,12 +53,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false);
   const httpServer = createServer(app);
-  const apollo = createApollo(schema, config, httpServer);
+  const metrics = new ApiMetrics(database.orm);
+  const apollo = createApollo(schema, config, httpServer, [metrics.plugin()]);
   await apollo.start();
 
   app.use(requestLog(logger));
   app.use(healthRoutes(database.orm, kv));
   app.use(linkPageRoutes());
+  app.use(metrics.routes());
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimit }),

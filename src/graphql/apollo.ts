@@ -21,6 +21,7 @@ export function createApollo(
   schema: GraphQLSchema,
   config: Config,
   httpServer: Server,
+  extraPlugins: ApolloServerPlugin<Context>[] = [],
 ): ApolloServer<Context> {
   const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true, flattenFragments: true },
@@ -59,6 +60,7 @@ export function createApollo(
       authGuardPlugin,
       errorLoggingPlugin,
       operationRecordPlugin,
+      ...extraPlugins,
     ],
   });
 }

@@ -64,11 +64,13 @@ export class AccountService {
         allowZero: true,
         allowNegative: true,
       });
-      const delta = opening - account.openingBalance;
-      await this.em.transactional(async (em) => {
-        await em.nativeUpdate(Account, { id }, { openingBalance: opening });
-        await applyBalanceDeltas(em, new Map([[id, delta]]));
-      });
+      // One statement, with the difference taken from the row as it is now (not as this request read it),
+      // so concurrent corrections of the opening balance cannot make the balance drift.
+      await this.em.nativeUpdate(
+        Account,
+        { id },
+        { openingBalance: opening, balance: raw('balance + ? - opening_balance', [opening.toString()]) },
+      );
     }
     await this.em.flush();
     await this.em.refresh(account);

@@ -86,15 +86,15 @@ export class AuthService {
     if (
       user === null ||
       user.passwordHash === null ||
-      (user.lockedUntil !== null && user.lockedUntil > now)
+      (user.lockedUntil !== null && user.lockedUntil > now) ||
+      !(await this.recordFailedLogin(user, now))
     ) {
       await verifyAgainstDummy(input.password);
       throw invalidCredentials();
     }
-    if (!(await verifyPassword(user.passwordHash, input.password))) {
-      await this.recordFailedLogin(user, now);
-      throw invalidCredentials();
-    }
+    // Counted as a failure before the verify, so concurrent guesses cannot outrun the lock (L4).
+    if (!(await verifyPassword(user.passwordHash, input.password))) throw invalidCredentials();
+    await this.em.nativeUpdate(User, { id: user.id }, { failedLoginCount: 0, lockedUntil: null });
     user.failedLoginCount = 0;
     user.lockedUntil = null;
     if (passwordNeedsRehash(user.passwordHash)) user.passwordHash = await hashPassword(input.password);
@@ -257,19 +257,24 @@ export class AuthService {
     );
   }
 
-  /** Counts a failure atomically; from the threshold on, locks the account for a doubling wait (L4). */
-  private async recordFailedLogin(user: User, now: Date): Promise<void> {
+  /**
+   * Counts an attempt as a failure until it proves right, atomically; from the threshold on, locks the
+   * account for a doubling wait (L4). False when the account is locked: the attempt may not be checked.
+   */
+  private async recordFailedLogin(user: User, now: Date): Promise<boolean> {
     const { threshold, baseSeconds, maxSeconds } = this.deps.config.lockout;
-    await this.em.getConnection().execute(
+    const claimed: unknown[] = await this.em.getConnection().execute(
       `update app_user
           set failed_login_count = failed_login_count + 1,
               locked_until = case
                 when failed_login_count + 1 >= ?
                 then ?::timestamptz + make_interval(secs => least(? * power(2, least(failed_login_count + 1 - ?, 20)), ?))
                 else locked_until end
-        where id = ?`,
-      [threshold, now.toISOString(), baseSeconds, threshold, maxSeconds, user.id],
+        where id = ? and (locked_until is null or locked_until <= ?::timestamptz)
+        returning id`,
+      [threshold, now.toISOString(), baseSeconds, threshold, maxSeconds, user.id, now.toISOString()],
     );
+    return claimed.length > 0;
   }
 
   private now(): Date {

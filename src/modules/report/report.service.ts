@@ -190,7 +190,8 @@ export class ReportService {
     const end = parseLocalDate(to, 'to');
     const first = start ?? periodContaining(end, family.monthStartDay).start;
     if (first > end) throw badInput('to', '`to` must not be before `from`.');
-    if (addDays(first, MAX_RANGE_DAYS) < end)
+    // Both ends count: `first` plus 365 days is the 366th day covered.
+    if (addDays(first, MAX_RANGE_DAYS - 1) < end)
       throw badInput('to', `A report covers at most ${MAX_RANGE_DAYS} days.`);
     return { start: first, end };
   }

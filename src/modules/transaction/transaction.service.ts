@@ -393,6 +393,20 @@ function encodeCursor(tx: LedgerTransaction): string {
 
 function decodeCursor(cursor: string): { occurredOn: string; seq: string } {
   const match = cursor.length <= 64 ? CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
-  if (match === null) throw badInput('after', 'This cursor is not valid.');
+  // Shaped right is not enough: an impossible date or a seq beyond bigint must not reach PostgreSQL.
+  if (match === null || !isDate(match[1]!) || BigInt(match[2]!) > MAX_SEQ) {
+    throw badInput('after', 'This cursor is not valid.');
+  }
   return { occurredOn: match[1]!, seq: match[2]! };
+}
+
+const MAX_SEQ = 9_223_372_036_854_775_807n;
+
+function isDate(value: string): boolean {
+  try {
+    parseLocalDate(value, 'after');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,77 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Router } from 'express';
+import { Kind } from 'graphql';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Context } from '../context.js';
+import type { Orm } from '../db/orm.js';
+
+/** Prometheus metrics of one API process: requests and errors by operation and code, and the DB pool. */
+export class ApiMetrics {
+  readonly registry = new Registry();
+
+  readonly requests = new Histogram({
+    name: 'graphql_request_duration_seconds',
+    help: 'GraphQL requests by operation name and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly errors = new Counter({
+    name: 'graphql_errors_total',
+    help: 'Errors returned to clients, by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(orm: Orm) {
+    collectDefaultMetrics({ register: this.registry });
+    const pool = () =>
+      (orm.em.getConnection().getKnex().client as { pool?: Record<string, () => number> }).pool ?? undefined;
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by state',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const p = pool();
+        if (p === undefined) return;
+        this.set({ state: 'used' }, p.numUsed?.() ?? 0);
+        this.set({ state: 'free' }, p.numFree?.() ?? 0);
+        this.set({ state: 'pending' }, p.numPendingAcquires?.() ?? 0);
+      },
+    });
+  }
+
+  /**
+   * Times each operation and counts its error codes. The label is the root fields the operation selects
+   * (bounded by the schema), not the client-chosen operation name, so label values cannot explode.
+   */
+  plugin(): ApolloServerPlugin<Context> {
+    const { requests, errors: errorCount } = this;
+    return {
+      async requestDidStart() {
+        const end = requests.startTimer();
+        return {
+          async willSendResponse({ response, operation }) {
+            const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+            for (const error of errors)
+              metrics.errors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
+            const fields = (operation?.selectionSet.selections ?? [])
+              .flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []))
+              .sort();
+            end({ operation: fields.join(',') || 'invalid', outcome: errors.length > 0 ? 'error' : 'ok' });
+          },
+        };
+      },
+    };
+  }
+
+  routes(): Router {
+    const router = Router();
+    router.get('/metrics', async (_req, res) => {
+      res.type(this.registry.contentType).send(await this.registry.metrics());
+    });
+    return router;
+  }
+}
