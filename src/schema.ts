@@ -31,10 +31,15 @@ export const resolvers = [
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */
-export function createSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],
     validate: false,
   });
+  // type-graphql has no option for the root types' descriptions; integrators read them first in Sandbox.
+  schema.getQueryType()!.description = 'Reads: your user, families, ledger, budgets, goals and reports.';
+  schema.getMutationType()!.description =
+    'Writes: sign-in and sessions, families, the ledger, budgets and goals.';
+  return schema;
 }

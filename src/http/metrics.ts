@@ -55,8 +55,7 @@ export class ApiMetrics {
         return {
           async willSendResponse({ response, operation }) {
             const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-            for (const error of errors)
-              metrics.errors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
+            for (const error of errors) errorCount.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
             const fields = (operation?.selectionSet.selections ?? [])
               .flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []))
               .sort();

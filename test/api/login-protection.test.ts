@@ -1,0 +1,438 @@
+import { createHash, randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Env } from '../../src/config.js';
+import { STRONG_PASSWORD, realRedis, startTestApp, uniqueEmail, type TestApp } from '../helpers/app.js';
+import { REGISTER, codeOf, login, refresh, registerUser } from '../helpers/auth.js';
+
+const TRUSTED_PROXIES = '127.0.0.1,::1,::ffff:127.0.0.1';
+const INVALID_CREDENTIALS = 'INVALID_CREDENTIALS';
+
+let ipCounter = 0;
+/** Headers of a client address that no other request of this file uses (honoured only behind TRUSTED_PROXIES). */
+const freshIp = () => {
+  const n = ++ipCounter;
+  return { headers: { 'x-forwarded-for': `198.51.${(n >> 8) & 255}.${n & 255}` } };
+};
+const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+
+type LoginResult = Awaited<ReturnType<typeof login>>;
+
+/** The single error of a failed login, checked to be a failure without data. */
+function failure(result: LoginResult) {
+  expect(result.data?.login ?? null).toBeNull();
+  expect(result.errors).toHaveLength(1);
+  return result.errors![0]!;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const SECOND = 1000;
+/** Tests that make dozens of argon2 logins: give them room on a loaded 2-core machine. */
+const SLOW = { timeout: 120_000 };
+
+describe('login protection (SECURITY.md L1, L2, L4)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ TRUSTED_PROXIES });
+  });
+  // A failed start leaves `app` unset; its error is the one to see.
+  afterAll(() => app?.stop());
+
+  const sessionsOf = async (userId: string): Promise<number> => {
+    const rows = await app.sql<{ n: string }>('select count(*) as n from auth_session where user_id = $1', [
+      userId,
+    ]);
+    return Number(rows[0]!.n);
+  };
+
+  it('L1: unknown email, wrong password and an account without a password answer the same INVALID_CREDENTIALS', async () => {
+    const user = await registerUser(app, {}, freshIp());
+
+    // An account that exists and has an email, but no password (signed up through Telegram).
+    const noPasswordEmail = uniqueEmail('tgonly');
+    const [tgUser] = await app.sql<{ id: string }>(
+      `insert into app_user (id, email, password_hash, telegram_id, first_name, created_at)
+       values (gen_random_uuid(), $1, null, $2, 'Tg', now()) returning id`,
+      [noPasswordEmail, String(randomInt(1, 2 ** 47))],
+    );
+
+    const unknown = await login(app, uniqueEmail('nobody'), STRONG_PASSWORD, freshIp());
+    const wrong = await login(app, user.email, `${STRONG_PASSWORD}!`, freshIp());
+    const noPassword = await login(app, noPasswordEmail, STRONG_PASSWORD, freshIp());
+    const noPasswordEmpty = await login(app, noPasswordEmail, '', freshIp());
+
+    const reference = failure(wrong);
+    expect(reference.extensions).toEqual({ code: INVALID_CREDENTIALS });
+    expect(reference.message).toBe('The email or password is incorrect.');
+    for (const [label, result] of Object.entries({ unknown, noPassword, noPasswordEmpty })) {
+      expect(result.status, label).toBe(wrong.status);
+      expect(codeOf(result), label).toBe(INVALID_CREDENTIALS);
+      // Same message, same extensions, same everything.
+      expect(failure(result), label).toEqual(reference);
+    }
+    expect(wrong.status).toBe(200);
+    expect(await sessionsOf(user.user.id)).toBe(1); // only the one from register
+    expect(await sessionsOf(tgUser!.id)).toBe(0);
+  });
+
+  it('L2: an unknown email takes as long as a wrong password (medians of 30 within 20 %)', SLOW, async () => {
+    const SAMPLES = 30;
+    const PER_ACCOUNT = 8; // below the lockout threshold of 10
+    const accounts: Awaited<ReturnType<typeof registerUser>>[] = [];
+    for (let i = 0; i < Math.ceil(SAMPLES / PER_ACCOUNT); i++) {
+      accounts.push(await registerUser(app, {}, freshIp()));
+    }
+
+    const timeLogin = async (email: string, password: string): Promise<number> => {
+      const options = freshIp();
+      const started = performance.now();
+      const result = await login(app, email, password, options);
+      const elapsed = performance.now() - started;
+      expect(codeOf(result)).toBe(INVALID_CREDENTIALS);
+      return elapsed;
+    };
+    const unknownLogin = () => timeLogin(uniqueEmail('ghost'), 'a wrong but plausible password');
+    const wrongLogin = (i: number) =>
+      timeLogin(accounts[i % accounts.length]!.email, 'a wrong but plausible password');
+
+    // Warm up both paths (JIT, connection pool, the lazily made dummy hash).
+    for (let i = 0; i < 3; i++) {
+      await unknownLogin();
+      await wrongLogin(i);
+    }
+    const reset = () =>
+      app.sql('update app_user set failed_login_count = 0 where id = any($1::uuid[])', [
+        accounts.map((a) => a.user.id),
+      ]);
+    await reset();
+
+    const unknownTimes: number[] = [];
+    const wrongTimes: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      // Alternate which kind goes first, so drift in machine load hits both alike.
+      if (i % 2 === 0) {
+        unknownTimes.push(await unknownLogin());
+        wrongTimes.push(await wrongLogin(i));
+      } else {
+        wrongTimes.push(await wrongLogin(i));
+        unknownTimes.push(await unknownLogin());
+      }
+    }
+    const rows = await app.sql<{ failed_login_count: number; locked_until: Date | null }>(
+      'select failed_login_count, locked_until from app_user where id = any($1::uuid[])',
+      [accounts.map((a) => a.user.id)],
+    );
+    // No account reached the lockout, so every wrong-password login ran a real verify.
+    for (const row of rows) {
+      expect(row.failed_login_count).toBeLessThanOrEqual(PER_ACCOUNT);
+      expect(row.locked_until).toBeNull();
+    }
+
+    const unknownMedian = median(unknownTimes);
+    const wrongMedian = median(wrongTimes);
+    const ratio = Math.max(unknownMedian, wrongMedian) / Math.min(unknownMedian, wrongMedian);
+    expect(
+      ratio,
+      `median unknown email ${unknownMedian.toFixed(1)} ms, wrong password ${wrongMedian.toFixed(1)} ms`,
+    ).toBeLessThanOrEqual(1.2);
+  });
+
+  describe('L4: per-account throttle', () => {
+    /** Ten consecutive wrong passwords, each from a different address. */
+    const failTimes = async (email: string, times: number): Promise<ReturnType<typeof failure>> => {
+      let last: ReturnType<typeof failure> | undefined;
+      for (let i = 0; i < times; i++) {
+        const result = await login(app, email, 'not the password at all', freshIp());
+        last = failure(result);
+        expect(last.extensions?.code).toBe(INVALID_CREDENTIALS);
+      }
+      return last!;
+    };
+    const rightPassword = (user: { email: string; password: string }) =>
+      login(app, user.email, user.password, freshIp());
+
+    it(
+      'L4: after 10 failures the right password answers exactly like a wrong one for 60 s, then works',
+      SLOW,
+      async () => {
+        const user = await registerUser(app, {}, freshIp());
+        const wrongError = await failTimes(user.email, 10);
+
+        const locked = await rightPassword(user);
+        expect(locked.status).toBe(200);
+        expect(failure(locked)).toEqual(wrongError);
+        expect(codeOf(locked)).toBe(INVALID_CREDENTIALS);
+
+        // Another account is unaffected: the throttle is per account.
+        const other = await registerUser(app, {}, freshIp());
+        expect((await rightPassword(other)).errors).toBeUndefined();
+
+        app.clock.advance(59 * SECOND);
+        expect(failure(await rightPassword(user))).toEqual(wrongError);
+        app.clock.advance(2 * SECOND); // +61 s
+        const unlocked = await rightPassword(user);
+        expect(unlocked.errors).toBeUndefined();
+        expect(unlocked.data?.login.user.email).toBe(user.email);
+      },
+    );
+
+    it('L4: the wait doubles: the 11th consecutive failure locks for 120 s', SLOW, async () => {
+      const user = await registerUser(app, {}, freshIp());
+      const wrongError = await failTimes(user.email, 10);
+      app.clock.advance(61 * SECOND);
+      await failTimes(user.email, 1); // the 11th in a row, right after the first wait
+
+      app.clock.advance(61 * SECOND);
+      expect(failure(await rightPassword(user))).toEqual(wrongError);
+      app.clock.advance(58 * SECOND); // +119 s
+      expect(failure(await rightPassword(user))).toEqual(wrongError);
+      app.clock.advance(2 * SECOND); // +121 s
+      expect((await rightPassword(user)).errors).toBeUndefined();
+    });
+
+    it('L4: the wait is capped at 15 minutes', SLOW, async () => {
+      const user = await registerUser(app, {}, freshIp());
+      const wrongError = await failTimes(user.email, 10);
+      // Failures 11 to 14 each come right after the previous wait (60, 120, 240, 480 s) has passed,
+      // and each wait is proven to still hold one second before its end.
+      for (const wait of [60, 120, 240, 480]) {
+        app.clock.advance((wait - 1) * SECOND);
+        expect(failure(await rightPassword(user)), `wait of ${wait} s`).toEqual(wrongError);
+        app.clock.advance(2 * SECOND);
+        await failTimes(user.email, 1);
+      }
+      // The 14th failure would mean 960 s; the cap makes it 900 s.
+      app.clock.advance(899 * SECOND);
+      expect(failure(await rightPassword(user))).toEqual(wrongError);
+      app.clock.advance(2 * SECOND);
+      expect((await rightPassword(user)).errors).toBeUndefined();
+
+      // And the cap holds for later failures too (count 24 would be 60 * 2^14 s uncapped).
+      const rows = await app.sql<{ failed_login_count: number }>(
+        'select failed_login_count from app_user where email = $1',
+        [user.email],
+      );
+      expect(rows[0]!.failed_login_count).toBe(0);
+      await app.sql('update app_user set failed_login_count = 23 where email = $1', [user.email]);
+      await failTimes(user.email, 1);
+      app.clock.advance(899 * SECOND);
+      expect(failure(await rightPassword(user))).toEqual(wrongError);
+      app.clock.advance(2 * SECOND);
+      expect((await rightPassword(user)).errors).toBeUndefined();
+    });
+
+    it('L4: a successful login resets the count of consecutive failures', SLOW, async () => {
+      const user = await registerUser(app, {}, freshIp());
+      await failTimes(user.email, 9);
+      expect((await rightPassword(user)).errors).toBeUndefined();
+      // Without the reset these would be failures 10..18 and lock the account.
+      await failTimes(user.email, 9);
+      const ok = await rightPassword(user);
+      expect(ok.errors).toBeUndefined();
+      expect(ok.data?.login.user.email).toBe(user.email);
+      // The tenth failure after a success locks, so the counter restarted at zero.
+      await failTimes(user.email, 10);
+      expect(codeOf(await rightPassword(user))).toBe(INVALID_CREDENTIALS);
+    });
+
+    it('L4: a burst of concurrent wrong passwords gets no more than 10 of them checked', SLOW, async () => {
+      const user = await registerUser(app, {}, freshIp());
+      const burst = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => login(app, user.email, `wrong guess number ${i}`, freshIp())),
+      );
+      for (const result of burst) expect(codeOf(result)).toBe(INVALID_CREDENTIALS);
+      // Ten guesses were weighed against the hash; the other twenty met the lock the tenth one set.
+      const rows = await app.sql<{ failed_login_count: number }>(
+        'select failed_login_count from app_user where id = $1',
+        [user.user.id],
+      );
+      expect(rows[0]!.failed_login_count).toBe(10);
+      // So the wait is the first one, 60 s, exactly as after ten failures one at a time.
+      app.clock.advance(59 * SECOND);
+      expect(codeOf(await rightPassword(user))).toBe(INVALID_CREDENTIALS);
+      app.clock.advance(2 * SECOND);
+      expect((await rightPassword(user)).errors).toBeUndefined();
+    });
+
+    it(
+      'L4: the throttle follows the account, not the address: every attempt came from a new IP',
+      SLOW,
+      async () => {
+        const user = await registerUser(app, {}, freshIp());
+        // Ten different addresses, one wrong password each.
+        const wrongError = await failTimes(user.email, 10);
+        // An address never seen before, with the right password, is still refused.
+        const fromNewIp = await login(app, user.email, user.password, from('192.0.2.200'));
+        expect(failure(fromNewIp)).toEqual(wrongError);
+        // The throttle never turns into a different error (no TOO_MANY_REQUESTS, no lock message).
+        expect(fromNewIp.status).toBe(200);
+        expect(fromNewIp.headers.get('retry-after')).toBeNull();
+      },
+    );
+  });
+});
+
+describe('per-IP rate limits (SECURITY.md L3)', () => {
+  const apps: TestApp[] = [];
+  const start = async (env: Partial<Env> = {}) => {
+    const started = await startTestApp(env);
+    apps.push(started);
+    return started;
+  };
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((a) => a.stop()));
+  });
+
+  /** Asserts a TOO_MANY_REQUESTS answer: code, retryAfter within the window, HTTP 429 and Retry-After. */
+  function expectLimited(
+    result: { status: number; headers: Headers; data: unknown; errors?: LoginResult['errors'] },
+    windowSeconds: number,
+  ) {
+    expect(result.status).toBe(429);
+    expect(result.errors).toHaveLength(1);
+    const error = result.errors![0]!;
+    expect(error.extensions?.code).toBe('TOO_MANY_REQUESTS');
+    const retryAfter = error.extensions?.retryAfter;
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+    expect(result.headers.get('retry-after')).toBe(String(retryAfter));
+    const data = result.data as Record<string, unknown> | null | undefined;
+    expect(Object.values(data ?? {}).every((v) => v === null)).toBe(true);
+  }
+
+  const wrongLogin = (target: TestApp, options = {}) =>
+    login(target, uniqueEmail('rl'), 'a wrong but plausible password', options);
+
+  it(
+    'L3: the 31st login from one IP within a minute gets TOO_MANY_REQUESTS, HTTP 429 and Retry-After',
+    SLOW,
+    async () => {
+      const app = await start();
+      const user = await registerUser(app);
+      for (let i = 1; i <= 30; i++) {
+        const result = await wrongLogin(app);
+        expect(codeOf(result), `login ${i}`).toBe(INVALID_CREDENTIALS);
+        expect(result.status).toBe(200);
+      }
+      // Even the right password is refused now, before it is checked.
+      const limited = await login(app, user.email, user.password);
+      expectLimited(limited, 60);
+      expectLimited(await wrongLogin(app), 60);
+      const sessions = await app.sql<{ n: string }>(
+        'select count(*) as n from auth_session where user_id = $1',
+        [user.user.id],
+      );
+      expect(Number(sessions[0]!.n)).toBe(1); // the one from register
+    },
+  );
+
+  it(
+    'L3: the 31st refreshToken from one IP within a minute gets TOO_MANY_REQUESTS, HTTP 429 and Retry-After',
+    SLOW,
+    async () => {
+      const app = await start();
+      const user = await registerUser(app);
+      for (let i = 1; i <= 30; i++) {
+        const result = await refresh(app, `not-a-token-${i}`);
+        expect(codeOf(result), `refresh ${i}`).toBe('UNAUTHENTICATED');
+      }
+      const limited = await refresh(app, user.refreshToken);
+      expectLimited(limited, 60);
+      // The refused call did not rotate the token.
+      const tokenHash = createHash('sha256').update(user.refreshToken).digest('hex');
+      const rows = await app.sql<{ revoked_at: Date | null }>(
+        'select revoked_at from refresh_token where token_hash = $1',
+        [tokenHash],
+      );
+      expect(rows).toEqual([{ revoked_at: null }]);
+    },
+  );
+
+  it(
+    'L3: the 31st register from one IP within 5 minutes gets TOO_MANY_REQUESTS, HTTP 429 and Retry-After',
+    SLOW,
+    async () => {
+      const app = await start();
+      for (let i = 1; i <= 30; i++) {
+        const result = await app.gql(REGISTER, {
+          input: { email: uniqueEmail('rlreg'), password: STRONG_PASSWORD, firstName: 'R' },
+        });
+        expect(result.errors, `register ${i}`).toBeUndefined();
+      }
+      const email = uniqueEmail('rlreg31');
+      const limited = await app.gql(REGISTER, {
+        input: { email, password: STRONG_PASSWORD, firstName: 'R' },
+      });
+      expectLimited(limited, 300);
+      const rows = await app.sql<{ n: string }>('select count(*) as n from app_user where email = $1', [
+        email,
+      ]);
+      expect(Number(rows[0]!.n)).toBe(0);
+    },
+  );
+
+  it(
+    'L3: without TRUSTED_PROXIES a spoofed X-Forwarded-For is ignored (still limited at 31)',
+    SLOW,
+    async () => {
+      const app = await start();
+      expect(app.config.trustedProxies).toEqual([]);
+      for (let i = 1; i <= 30; i++) {
+        const result = await wrongLogin(app, from(`203.0.113.${i}`));
+        expect(codeOf(result), `login ${i}`).toBe(INVALID_CREDENTIALS);
+      }
+      expectLimited(await wrongLogin(app, from('203.0.113.31')), 60);
+      expectLimited(await wrongLogin(app, from('198.51.100.77')), 60);
+    },
+  );
+
+  it(
+    'L3: behind TRUSTED_PROXIES X-Forwarded-For is honoured: each forwarded client has its own limit',
+    SLOW,
+    async () => {
+      const app = await start({ TRUSTED_PROXIES });
+      // 31 clients through the proxy, one login each: none is limited, though the socket is the same.
+      for (let i = 1; i <= 31; i++) {
+        expect(codeOf(await wrongLogin(app, from(`203.0.113.${i}`))), `client ${i}`).toBe(
+          INVALID_CREDENTIALS,
+        );
+      }
+      // One client with 30 logins: its 31st is limited.
+      for (let i = 1; i <= 30; i++) {
+        expect(codeOf(await wrongLogin(app, from('203.0.113.200'))), `login ${i}`).toBe(INVALID_CREDENTIALS);
+      }
+      expectLimited(await wrongLogin(app, from('203.0.113.200')), 60);
+      // A forged entry to the left of what the trusted proxy appended does not make it a new client.
+      expectLimited(await wrongLogin(app, from('10.9.8.7, 203.0.113.200')), 60);
+      // Another client behind the same proxy is not affected.
+      expect(codeOf(await wrongLogin(app, from('203.0.113.201')))).toBe(INVALID_CREDENTIALS);
+    },
+  );
+
+  it.runIf(realRedis)(
+    'L3: limits are counted in Redis, shared by two instances with the same key prefix (needs Redis)',
+    SLOW,
+    async () => {
+      const first = await start();
+      const second = await start({ REDIS_KEY_PREFIX: first.config.redisKeyPrefix });
+      expect(second.config.redisKeyPrefix).toBe(first.config.redisKeyPrefix);
+      expect(second.url).not.toBe(first.url);
+      for (let i = 1; i <= 15; i++) {
+        expect(codeOf(await wrongLogin(first)), `first ${i}`).toBe(INVALID_CREDENTIALS);
+        expect(codeOf(await wrongLogin(second)), `second ${i}`).toBe(INVALID_CREDENTIALS);
+      }
+      // 30 in all across both instances: the 31st is refused by either of them.
+      expectLimited(await wrongLogin(first), 60);
+      expectLimited(await wrongLogin(second), 60);
+      // An instance with another prefix counts separately.
+      const third = await start();
+      expect(codeOf(await wrongLogin(third))).toBe(INVALID_CREDENTIALS);
+    },
+  );
+});

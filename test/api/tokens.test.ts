@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import jwt, { type JwtPayload } from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realRedis, startTestApp, type GqlOptions, type TestApp } from '../helpers/app.js';
+import { ME, codeOf, login, refresh, registerUser } from '../helpers/auth.js';
+
+const LOGOUT = `mutation Logout($everywhere: Boolean!) { logout(everywhere: $everywhere) }`;
+const CHANGE_PASSWORD = `mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }`;
+const NEW_PASSWORD = 'a different long passphrase 4711';
+const GRACE_MS = 10_000;
+
+let ipCounter = 0;
+/** Every request comes from its own (forwarded) address, so the per-IP limits never interfere. */
+const fromNewIp = (token?: string): GqlOptions => {
+  const n = ++ipCounter;
+  return { token, headers: { 'x-forwarded-for': `10.1.${(n >> 8) & 255}.${n & 255}` } };
+};
+
+const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+const claimsOf = (token: string): JwtPayload => {
+  const payload = jwt.decode(token);
+  if (payload === null || typeof payload === 'string') throw new Error(`not a JWT: ${token}`);
+  return payload;
+};
+
+describe('tokens (SECURITY.md J1, J3, J4)', () => {
+  let app: TestApp;
+  let redis: Redis | undefined;
+
+  beforeAll(async () => {
+    app = await startTestApp({ TRUSTED_PROXIES: '127.0.0.1,::1' });
+    if (realRedis) redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  });
+  afterAll(async () => {
+    await redis?.quit();
+    await app.stop();
+  });
+
+  const me = (token: string) => app.gql<{ me: { id: string; email: string } }>(ME, {}, fromNewIp(token));
+
+  const expectUnauthenticated = async (token: string) => {
+    const result = await me(token);
+    expect(result.data?.me ?? null).toBeNull();
+    expect(codeOf(result)).toBe('UNAUTHENTICATED');
+  };
+
+  const expectMe = async (token: string, userId: string) => {
+    const result = await me(token);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.me.id).toBe(userId);
+  };
+
+  /** The denylist entry for a session: present with a TTL of at most 900 s (real Redis only). */
+  const expectDenylisted = async (sid: string) => {
+    if (redis === undefined) return;
+    const key = `${app.config.redisKeyPrefix}auth:revoked-sid:${sid}`;
+    expect(await redis.exists(key)).toBe(1);
+    const ttl = await redis.ttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(900);
+  };
+
+  const expectNotDenylisted = async (sid: string) => {
+    if (redis === undefined) return;
+    expect(await redis.exists(`${app.config.redisKeyPrefix}auth:revoked-sid:${sid}`)).toBe(0);
+  };
+
+  it('J1: access token is HS256 with sub, sid, jti, iss, aud and a 900 s lifetime', async () => {
+    const user = await registerUser(app, {}, fromNewIp());
+    const other = await registerUser(app, {}, fromNewIp());
+    const decoded = jwt.decode(user.accessToken, { complete: true });
+    if (decoded === null || typeof decoded.payload === 'string') throw new Error('access token is not a JWT');
+    const { header, payload } = decoded;
+
+    expect(header.alg).toBe('HS256');
+    expect(payload.sub).toBe(user.user.id);
+    expect(typeof payload.sub).toBe('string');
+    expect(typeof payload.sid).toBe('string');
+    const sessions = await app.sql<{ user_id: string }>('select user_id from auth_session where id = $1', [
+      payload.sid,
+    ]);
+    expect(sessions).toEqual([{ user_id: user.user.id }]);
+    expect(typeof payload.jti).toBe('string');
+    expect(payload.jti).not.toBe('');
+    expect(claimsOf(other.accessToken).jti).not.toBe(payload.jti);
+    expect(payload.iss).toBe(app.config.jwt.issuer);
+    expect(payload.aud).toBe(app.config.jwt.audience);
+    expect(payload.iat).toBe(Math.floor(app.clock.now().getTime() / 1000));
+    expect(payload.exp! - payload.iat!).toBe(900);
+    expect(user.expiresIn).toBe(900);
+
+    await expectMe(user.accessToken, user.user.id);
+
+    // Control: a token built here with the server's key and the right claims is accepted, so every
+    // refusal below is down to the one thing each forgery changes.
+    const claims = { ...payload };
+    const signed = (overrides: Record<string, unknown>, secret = app.config.jwt.secret) =>
+      jwt.sign({ ...claims, ...overrides }, secret, { algorithm: 'HS256' });
+    await expectMe(signed({}), user.user.id);
+
+    // alg=none with an empty signature.
+    await expectUnauthenticated(`${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`);
+    // The right claims, signed with another 48-byte key.
+    await expectUnauthenticated(signed({}, randomBytes(48).toString('base64url')));
+    // Wrong audience, wrong issuer (right key).
+    await expectUnauthenticated(signed({ aud: 'someone-else-api' }));
+    await expectUnauthenticated(signed({ iss: 'someone-else' }));
+    // A real token whose payload was edited to name another user, original signature kept.
+    const [head, , signature] = user.accessToken.split('.');
+    const tampered = `${head}.${b64url({ ...claims, sub: other.user.id })}.${signature}`;
+    expect(tampered).not.toBe(user.accessToken);
+    await expectUnauthenticated(tampered);
+    // HS256 header with a signature from an unrelated token.
+    await expectUnauthenticated(`${head}.${b64url(claims)}.${other.accessToken.split('.')[2]}`);
+
+    // Expired: one second past the 900 s lifetime on the app's clock.
+    app.clock.advance(899_000);
+    await expectMe(user.accessToken, user.user.id);
+    app.clock.advance(2_000);
+    await expectUnauthenticated(user.accessToken);
+    await expectUnauthenticated(signed({}));
+  });
+
+  it('J3: the refresh token is opaque (32 random bytes, base64url, not a JWT) and is refused as Bearer', async () => {
+    const user = await registerUser(app, {}, fromNewIp());
+    const token = user.refreshToken;
+
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(token).not.toContain('.');
+    const bytes = Buffer.from(token, 'base64url');
+    expect(bytes.length).toBe(32);
+    expect(bytes.toString('base64url')).toBe(token);
+    expect(jwt.decode(token)).toBeNull();
+    expect(token).not.toBe(user.accessToken);
+
+    // Two sessions never share a refresh token.
+    const second = await login(app, user.email, user.password, fromNewIp());
+    expect(second.data?.login.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second.data?.login.refreshToken).not.toBe(token);
+
+    await expectUnauthenticated(token);
+    // The refresh token itself still works where it belongs.
+    const rotated = await refresh(app, token, fromNewIp());
+    expect(rotated.errors).toBeUndefined();
+    expect(rotated.data?.refreshToken.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await expectUnauthenticated(rotated.data!.refreshToken.refreshToken);
+  });
+
+  it('J4: logout, refresh-token reuse and a password change revoke the access tokens of the ended sessions', async () => {
+    // Logout: the same, still unexpired, access token is refused afterwards.
+    const user = await registerUser(app, {}, fromNewIp());
+    const sid = claimsOf(user.accessToken).sid as string;
+    await expectMe(user.accessToken, user.user.id);
+    await expectNotDenylisted(sid);
+    const loggedOut = await app.gql<{ logout: boolean }>(
+      LOGOUT,
+      { everywhere: false },
+      fromNewIp(user.accessToken),
+    );
+    expect(loggedOut.errors).toBeUndefined();
+    expect(loggedOut.data?.logout).toBe(true);
+    expect(claimsOf(user.accessToken).exp! * 1000).toBeGreaterThan(app.clock.now().getTime());
+    await expectUnauthenticated(user.accessToken);
+    await expectDenylisted(sid);
+
+    // Reuse detection: replaying a rotated refresh token after the grace ends the session, and both
+    // access tokens issued to it stop working.
+    const victim = await registerUser(app, {}, fromNewIp());
+    const victimSid = claimsOf(victim.accessToken).sid as string;
+    const rotated = await refresh(app, victim.refreshToken, fromNewIp());
+    expect(rotated.errors).toBeUndefined();
+    const newAccess = rotated.data!.refreshToken.accessToken;
+    expect(claimsOf(newAccess).sid).toBe(victimSid);
+    await expectMe(newAccess, victim.user.id);
+    app.clock.advance(GRACE_MS + 1_000);
+    const replay = await refresh(app, victim.refreshToken, fromNewIp());
+    expect(codeOf(replay)).toBe('REFRESH_TOKEN_REUSED');
+    await expectUnauthenticated(victim.accessToken);
+    await expectUnauthenticated(newAccess);
+    await expectDenylisted(victimSid);
+
+    // Password change: the other session's access token is refused, the current one keeps working.
+    const owner = await registerUser(app, {}, fromNewIp());
+    const ownerSid = claimsOf(owner.accessToken).sid as string;
+    const otherLogin = await login(app, owner.email, owner.password, fromNewIp());
+    const otherAccess = otherLogin.data!.login.accessToken;
+    const otherSid = claimsOf(otherAccess).sid as string;
+    expect(otherSid).not.toBe(ownerSid);
+    await expectMe(otherAccess, owner.user.id);
+    const changed = await app.gql<{ changePassword: boolean }>(
+      CHANGE_PASSWORD,
+      { input: { currentPassword: owner.password, newPassword: NEW_PASSWORD } },
+      fromNewIp(owner.accessToken),
+    );
+    expect(changed.errors).toBeUndefined();
+    expect(changed.data?.changePassword).toBe(true);
+    await expectUnauthenticated(otherAccess);
+    await expectMe(owner.accessToken, owner.user.id);
+    await expectDenylisted(otherSid);
+    await expectNotDenylisted(ownerSid);
+  });
+});
