@@ -2,17 +2,44 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Context } from '../context.js';
-import { ErrorCode, isClientVisibleCode } from '../shared/errors.js';
+import { ErrorCode, isClientVisibleCode, serviceUnavailable } from '../shared/errors.js';
 
 /** Extension keys a client may see; everything else (stack traces, SQL, causes) is dropped. */
 const VISIBLE_EXTENSIONS = ['code', 'field', 'retryAfter'] as const;
+
+/** Connection-level failures (refused, reset, no route) and PostgreSQL's connection/shutdown SQLSTATEs. */
+const UNREACHABLE_CODES =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|08...|57P0[123])$/;
+
+/**
+ * The database could not be reached (down, restarting, connection cut, pool timed out): the request may
+ * succeed on retry, so it is reported as SERVICE_UNAVAILABLE rather than as an internal error.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && UNREACHABLE_CODES.test(code)) ||
+    error.name === 'KnexTimeoutError' ||
+    /Connection terminated|connection error and is not queryable|Timeout acquiring a connection/i.test(
+      error.message,
+    )
+  );
+}
 
 /**
  * G3: errors with a catalog code go out with their message and safe extensions only; anything else
  * becomes INTERNAL_SERVER_ERROR with a generic message (the original is logged by `errorLoggingPlugin`).
  */
-export function maskError(formatted: GraphQLFormattedError, _error: unknown): GraphQLFormattedError {
+export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
+  if (!isClientVisibleCode(code) && isDatabaseUnavailable(unwrapResolverError(error))) {
+    return {
+      message: serviceUnavailable().message,
+      ...(formatted.path && { path: formatted.path }),
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+    };
+  }
   if (!isClientVisibleCode(code)) {
     return {
       message: 'Internal server error.',
@@ -41,7 +68,9 @@ export const errorLoggingPlugin: ApolloServerPlugin<Context> = {
           const original = unwrapResolverError(error);
           const code =
             (original as { extensions?: { code?: unknown } }).extensions?.code ?? error.extensions.code;
-          if (!isClientVisibleCode(code)) {
+          if (!isClientVisibleCode(code) && isDatabaseUnavailable(original)) {
+            contextValue.logger.warn({ err: original, path: error.path }, 'database unavailable');
+          } else if (!isClientVisibleCode(code)) {
             contextValue.logger.error({ err: original, path: error.path }, 'unexpected error');
           }
         }
@@ -51,6 +80,13 @@ export const errorLoggingPlugin: ApolloServerPlugin<Context> = {
         for (const error of response.body.singleResult.errors ?? []) {
           if (error.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
             (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+          }
+          // An unreachable database answers 503 like an unreachable Redis (maskError set the code).
+          if (
+            error.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE &&
+            (response.http.status ?? 200) === 200
+          ) {
+            response.http.status = 503;
           }
         }
       },

@@ -128,6 +128,16 @@ export async function createScratchDatabase(): Promise<{ url: string; drop(): Pr
   return {
     url: withDatabase(inject('adminDatabaseUrl'), name),
     async drop() {
+      // An app's stop() can resolve while its pooled sockets are still closing; forcing the drop then would
+      // kill them mid-close (an unhandled 57P01 in the worker). Give them a moment to go first.
+      for (let tries = 0; tries < 100; tries++) {
+        const { rows } = await admin.query<{ open: string }>(
+          'select count(*) as open from pg_stat_activity where datname = $1',
+          [name],
+        );
+        if (Number(rows[0]!.open) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
     },

@@ -133,8 +133,9 @@ export class UserFamilyResolver {
     description: 'The family finance operations use when none is named (only on your own user).',
   })
   async defaultFamily(@Root() user: User, @Ctx() ctx: Context): Promise<Family | null> {
-    const caller = await ctx.principal();
-    if (user.id !== caller.userId || user.defaultFamily === null) return null;
+    // The bot may select it under telegramRegister without a user token of its own: no caller, no family.
+    const caller = await ctx.principal().catch(() => null);
+    if (caller === null || user.id !== caller.userId || user.defaultFamily === null) return null;
     const { families } = await ctx.finance();
     return families.family(user.defaultFamily.id).catch(() => null);
   }

@@ -1,0 +1,641 @@
+import 'reflect-metadata';
+import { randomBytes, randomInt } from 'node:crypto';
+import {
+  getNamedType,
+  OperationTypeNode,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessExtensions } from '../../src/graphql/access.js';
+import { createSchema } from '../../src/schema.js';
+import { startTestApp, type GqlResult, type TestApp } from '../helpers/app.js';
+import { registerUser } from '../helpers/auth.js';
+
+/**
+ * A2: no identifier from family B is usable by a member of family A. The cases are generated from the
+ * schema: one per ID argument (root argument or input field, recursively) of every Query and Mutation
+ * field. Each case calls the field as A with B's object at that one place and A's own, valid values
+ * everywhere else, then checks the answer (NOT_FOUND, or BAD_USER_INPUT for a reference inside an input;
+ * an empty list for a list filter), that nothing of B's leaks into the response, and that no row of B's
+ * (or pointing at B's) changed. The same call with A's own object must then succeed, which proves that
+ * B's id was the only thing wrong with the call.
+ */
+
+type Kind =
+  | 'family'
+  | 'account'
+  | 'category'
+  | 'transaction'
+  | 'invite'
+  | 'member'
+  | 'budget'
+  | 'goal'
+  | 'exchangeRate'
+  | 'notification'
+  | 'telegramUser'
+  | 'telegramChat';
+
+/**
+ * One family's objects, one of each kind, plus a second account. `member` is a user of the family;
+ * `telegramUser` and `telegramChat` are the Telegram ids of a member who signed up through the bot.
+ */
+type FamilyObjects = Record<Kind, string> & { wallet: string };
+
+/** What an ID argument or input field refers to, by its name, wherever it appears. */
+const ID_BY_NAME: Record<string, Kind> = {
+  familyId: 'family',
+  accountId: 'account',
+  toAccountId: 'account',
+  categoryId: 'category',
+  parentId: 'category',
+  paidById: 'member',
+  userId: 'member',
+  goalId: 'goal',
+  telegramId: 'telegramUser',
+  chatId: 'telegramChat',
+};
+
+/** ID arguments whose name alone does not tell (lists of references, for instance). */
+const ID_BY_PLACE: Record<string, Kind> = {
+  'acknowledgeNotifications(ids)': 'notification',
+};
+
+/** What a root field's `id` argument refers to. */
+const ID_BY_FIELD: Record<string, Kind> = {
+  family: 'family',
+  updateFamily: 'family',
+  setDefaultFamily: 'family',
+  account: 'account',
+  updateAccount: 'account',
+  updateCategory: 'category',
+  deleteCategory: 'category',
+  transaction: 'transaction',
+  updateTransaction: 'transaction',
+  deleteTransaction: 'transaction',
+  revokeInvite: 'invite',
+  budget: 'budget',
+  updateBudget: 'budget',
+  deleteBudget: 'budget',
+  goal: 'goal',
+  updateGoal: 'goal',
+  deleteGoal: 'goal',
+  deleteExchangeRate: 'exchangeRate',
+};
+
+/** Lists of ids that narrow a listing: another family's id matches nothing, so the answer is an empty list. */
+const LIST_FILTERS: Record<string, Kind> = {
+  'transactions(filter.accountIds)': 'account',
+  'transactions(filter.categoryIds)': 'category',
+  'transactions(filter.memberIds)': 'member',
+};
+
+type Args = Record<string, unknown>;
+
+/**
+ * Valid values from A's family for arguments the generic filler cannot guess (it fills required
+ * arguments by type, ID paths from A's objects, and every `familyId` with A's family). `target` is the
+ * path under test, e.g. `input.toAccountId`.
+ */
+const VALID_ARGS: Record<string, (a: FamilyObjects, target: string) => Args> = {
+  createTransaction: (a, target) =>
+    target === 'input.toAccountId'
+      ? { input: { kind: 'TRANSFER', accountId: a.wallet, amount: '5.00' } }
+      : { input: { kind: 'EXPENSE', amount: '5.00' } },
+  updateTransaction: (a, target) => {
+    if (target === 'input.accountId') return { input: { amount: '5.00' } };
+    if (target === 'input.toAccountId')
+      return { input: { kind: 'TRANSFER', accountId: a.wallet, amount: '5.00', clearCategory: true } };
+    return { input: { note: 'changed by the isolation test' } };
+  },
+  createCategory: () => ({ input: { kind: 'EXPENSE' } }),
+  updateAccount: () => ({ input: { name: 'Renamed by the isolation test', openingBalance: '1.00' } }),
+  updateCategory: () => ({ input: { name: 'Renamed by the isolation test' } }),
+  updateFamily: () => ({ input: { name: 'Renamed by the isolation test' } }),
+  updateBudget: () => ({ input: { amount: '1.00' } }),
+  updateGoal: () => ({ input: { name: 'Renamed by the isolation test' } }),
+  changeMemberRole: () => ({ role: 'ADMIN' }),
+  setExchangeRate: () => ({ input: { base: 'USD', quote: 'EUR', rate: '1.1' } }),
+};
+
+type Expectation = 'not-found' | 'rejected' | 'empty' | 'bot-only';
+
+const EXPECTATION_TEXT: Record<Expectation, string> = {
+  'not-found': 'NOT_FOUND',
+  rejected: 'NOT_FOUND or BAD_USER_INPUT',
+  empty: 'an empty list',
+  // T1: a bot-only field answers any user token with FORBIDDEN, whatever the id; A reaches nothing.
+  'bot-only': 'FORBIDDEN (bot only)',
+};
+
+interface IdPath {
+  path: string[];
+  list: boolean;
+  /** Set when the generator cannot address this path (an ID inside a list of input objects). */
+  unsupported?: string;
+}
+
+interface Case {
+  title: string;
+  operation: OperationTypeNode;
+  field: string;
+  target: IdPath;
+  kind: Kind | undefined;
+  expectation: Expectation;
+  /** Why this case cannot be run: it fails with this message. */
+  problem: string | undefined;
+}
+
+const ROOTS = [OperationTypeNode.QUERY, OperationTypeNode.MUTATION];
+
+const label = (field: string, path: string[]) => `${field}(${path.join('.')})`;
+
+/** Every ID-typed place in a field's arguments: root arguments and input fields, recursively. */
+function idPaths(field: GraphQLField<unknown, unknown>): IdPath[] {
+  const found: IdPath[] = [];
+  const walk = (type: GraphQLInputType, path: string[], inList: boolean, seen: Set<string>) => {
+    let inner = isNonNullType(type) ? type.ofType : type;
+    let list = false;
+    if (isListType(inner)) {
+      list = true;
+      inner = isNonNullType(inner.ofType) ? inner.ofType.ofType : inner.ofType;
+    }
+    const named = getNamedType(inner);
+    if (isScalarType(named) && named.name === 'ID') {
+      found.push({
+        path,
+        list,
+        ...(inList && { unsupported: 'an ID inside a list of input objects; extend the generator' }),
+      });
+    } else if (isInputObjectType(named) && !seen.has(named.name)) {
+      for (const child of Object.values(named.getFields()))
+        walk(child.type, [...path, child.name], inList || list, new Set([...seen, named.name]));
+    }
+  };
+  for (const arg of field.args) walk(arg.type, [arg.name], false, new Set());
+  return found;
+}
+
+function kindOf(field: string, path: string[], list: boolean): Kind | undefined {
+  const placed = LIST_FILTERS[label(field, path)] ?? ID_BY_PLACE[label(field, path)];
+  if (placed !== undefined) return placed;
+  if (list) return undefined;
+  const name = path.at(-1)!;
+  if (name === 'id') return path.length === 1 ? ID_BY_FIELD[field] : undefined;
+  return ID_BY_NAME[name];
+}
+
+function generateCases(schema: GraphQLSchema): Case[] {
+  const cases: Case[] = [];
+  for (const operation of ROOTS) {
+    const root = schema.getRootType(operation);
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      for (const target of idPaths(field)) {
+        const where = label(field.name, target.path);
+        const kind = kindOf(field.name, target.path, target.list);
+        const expectation: Expectation =
+          (field.extensions as AccessExtensions).access === 'bot'
+            ? 'bot-only'
+            : LIST_FILTERS[where] !== undefined
+              ? 'empty'
+              : target.path.length === 1
+                ? 'not-found'
+                : 'rejected';
+        const problem =
+          target.unsupported !== undefined
+            ? `${operation} ${where}: ${target.unsupported}`
+            : kind === undefined
+              ? `${operation} ${where} takes an ID that the isolation table does not map to an object kind: ` +
+                `add it to ID_BY_NAME, ID_BY_FIELD, ID_BY_PLACE or LIST_FILTERS in test/api/isolation.test.ts`
+              : undefined;
+        cases.push({
+          title: `${operation} ${where} with B's ${kind ?? '(unmapped)'} -> ${EXPECTATION_TEXT[expectation]}`,
+          operation,
+          field: field.name,
+          target,
+          kind,
+          expectation,
+          problem,
+        });
+      }
+    }
+  }
+  return cases;
+}
+
+const schema = await createSchema();
+const cases = generateCases(schema);
+const idTakingFields = ROOTS.flatMap((operation) =>
+  Object.values(schema.getRootType(operation)?.getFields() ?? {})
+    .filter((field) => idPaths(field).length > 0)
+    .map((field) => field.name),
+);
+
+function rootField(c: Case): GraphQLField<unknown, unknown> {
+  return schema.getRootType(c.operation)!.getFields()[c.field]!;
+}
+
+const today = new Date().toISOString().slice(0, 10);
+
+/** A valid value of an input type, from A's objects for IDs; required input fields only. */
+function sample(type: GraphQLInputType, field: string, path: string[], a: FamilyObjects): unknown {
+  const inner = isNonNullType(type) ? type.ofType : type;
+  if (isListType(inner)) return [sample(inner.ofType, field, path, a)];
+  if (isEnumType(inner)) return inner.getValues()[0]!.name;
+  if (isInputObjectType(inner)) {
+    const value: Args = {};
+    for (const child of Object.values(inner.getFields())) {
+      if (isNonNullType(child.type) && child.defaultValue === undefined)
+        value[child.name] = sample(child.type, field, [...path, child.name], a);
+    }
+    return value;
+  }
+  if (inner.name === 'ID') {
+    const kind = kindOf(field, path, false);
+    if (kind === undefined) throw new Error(`${label(field, path)}: required ID with no object kind`);
+    return a[kind];
+  }
+  const scalars: Record<string, unknown> = {
+    String: 'Isolation check',
+    Int: 1,
+    Float: 1,
+    Boolean: false,
+    Decimal: '10.00',
+    LocalDate: today,
+    DateTimeISO: new Date().toISOString(),
+  };
+  if (!(inner.name in scalars)) throw new Error(`${label(field, path)}: no sample value for ${inner.name}`);
+  return scalars[inner.name];
+}
+
+function setPath(target: Args, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== 'object') node[key] = {};
+    node = node[key] as Args;
+  }
+  node[path.at(-1)!] = value;
+}
+
+function merge(target: Args, source: Args): Args {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    if (value !== null && typeof value === 'object' && current !== null && typeof current === 'object')
+      merge(current as Args, value as Args);
+    else target[key] = value;
+  }
+  return target;
+}
+
+/** The arguments of a case: A's valid values everywhere, `targetId` at the path under test. */
+function argumentsFor(c: Case, a: FamilyObjects, targetId: string): Args {
+  const field = rootField(c);
+  const args: Args = {};
+  for (const arg of field.args) {
+    if (isNonNullType(arg.type) && arg.defaultValue === undefined)
+      args[arg.name] = sample(arg.type, c.field, [arg.name], a);
+  }
+  for (const { path } of idPaths(field)) if (path.at(-1) === 'familyId') setPath(args, path, a.family);
+  merge(args, VALID_ARGS[c.field]?.(a, c.target.path.join('.')) ?? {});
+  setPath(args, c.target.path, c.target.list ? [targetId] : targetId);
+  return args;
+}
+
+/** Every field of the result (arguments-free ones), `levels` levels deep. */
+function selection(type: GraphQLOutputType, levels: number): string {
+  const named = getNamedType(type);
+  if (isLeafType(named)) return '';
+  if (!isObjectType(named)) return '__typename';
+  const parts = ['__typename'];
+  for (const child of Object.values(named.getFields())) {
+    if (child.args.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined)) continue;
+    if (isLeafType(getNamedType(child.type))) parts.push(child.name);
+    else if (levels > 1) parts.push(`${child.name} { ${selection(child.type, levels - 1)} }`);
+  }
+  return parts.join(' ');
+}
+
+function operationFor(c: Case, args: Args): string {
+  const field = rootField(c);
+  const present = field.args.filter((arg) => args[arg.name] !== undefined);
+  const variables = present.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+  const call = present.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
+  // The bot's answers carry a user's tokens and are for the bot: their own fields are enough.
+  const fields = selection(field.type, c.expectation === 'bot-only' ? 1 : 3);
+  return (
+    `${c.operation} Isolation${variables === '' ? '' : `(${variables})`} ` +
+    `{ ${c.field}${call === '' ? '' : `(${call})`}${fields === '' ? '' : ` { ${fields} }`} }`
+  );
+}
+
+/** The items a listing returned: the list itself, or a connection's edges. */
+function listedItems(value: unknown, field: string): unknown[] {
+  if (Array.isArray(value)) return value;
+  const edges = (value as { edges?: unknown } | null)?.edges;
+  if (Array.isArray(edges)) return edges;
+  throw new Error(`${field}: cannot tell which items this result lists`);
+}
+
+const codesOf = (result: GqlResult<unknown>) => (result.errors ?? []).map((e) => e.extensions?.code);
+
+describe('A2 family isolation: a member of family A calls every ID-taking field with family B ids', () => {
+  const botKey = randomBytes(32).toString('base64url');
+  let app: TestApp;
+  let tokenA: string;
+  let tokenA2: string;
+  let userA2: string;
+  /** A's Telegram-only user (signed up through the bot), for the bot-only fields' controls. */
+  let telegramA: { telegramUser: string; telegramChat: string };
+  let b: FamilyObjects;
+  /** Every id of B's: its family, its members, their Telegram ids, and every row with its family_id. */
+  let bIds: string[];
+  /** Strings of B's that must never appear in an answer to A. */
+  let bSecrets: string[];
+  /** Table -> columns holding ids (`id` and `*_id`): the rows of B's, or pointing at B's, are watched. */
+  let idColumns: Map<string, string[]>;
+  let familyScopedTables: string[];
+
+  const must = async <T>(token: string | null, query: string, variables: Args): Promise<T> => {
+    const result = await app.gql<T>(
+      query,
+      variables,
+      token === null ? { headers: { 'x-bot-key': botKey } } : { token },
+    );
+    if (result.errors !== undefined || result.data == null)
+      throw new Error(`fixture ${query.slice(0, 80)} failed: ${result.text}`);
+    return result.data;
+  };
+
+  /** A user who signs up through the bot, with a Telegram user id and chat id of its own. */
+  const telegramUser = async () => {
+    const telegramId = String(randomInt(1_000_000_000, 2 ** 47));
+    const { telegramRegister } = await must<{
+      telegramRegister: { accessToken: string; user: { id: string } };
+    }>(
+      null,
+      `mutation ($input: TelegramRegisterInput!) { telegramRegister(input: $input) { accessToken user { id } } }`,
+      { input: { telegramId, chatId: telegramId, firstName: 'Telegram' } },
+    );
+    return { telegramId, token: telegramRegister.accessToken, userId: telegramRegister.user.id };
+  };
+
+  const join = async (ownerToken: string, family: string, joinerToken: string, role = 'MEMBER') => {
+    const { createInvite } = await must<{ createInvite: { code: string } }>(
+      ownerToken,
+      `mutation ($input: CreateInviteInput!) { createInvite(input: $input) { code } }`,
+      { input: { familyId: family, role } },
+    );
+    await must(joinerToken, `mutation ($code: String!) { joinFamily(code: $code) { id } }`, {
+      code: createInvite.code,
+    });
+  };
+
+  /** One object of each family-owned kind in `family`, created through the API; labels carry `tag`. */
+  const createObjects = async (token: string, family: string, member: string, tag: string) => {
+    const account = async (name: string, type: string) =>
+      (
+        await must<{ createAccount: { id: string } }>(
+          token,
+          `mutation ($input: CreateAccountInput!) { createAccount(input: $input) { id } }`,
+          { input: { familyId: family, name, type, openingBalance: '100.00' } },
+        )
+      ).createAccount.id;
+    const savings = await account(`${tag} savings`, 'SAVINGS');
+    const wallet = await account(`${tag} wallet`, 'CASH');
+    const category = (
+      await must<{ createCategory: { id: string } }>(
+        token,
+        `mutation ($input: CreateCategoryInput!) { createCategory(input: $input) { id } }`,
+        { input: { familyId: family, name: `${tag} groceries`, kind: 'EXPENSE' } },
+      )
+    ).createCategory.id;
+    // Before the transaction, which goes over it: the budget alerts land in the notification outbox.
+    const budget = (
+      await must<{ createBudget: { budget: { id: string } } }>(
+        token,
+        `mutation ($input: CreateBudgetInput!) { createBudget(input: $input) { budget { id } } }`,
+        { input: { familyId: family, categoryId: category, amount: '10.00' } },
+      )
+    ).createBudget.budget.id;
+    const transaction = (
+      await must<{ createTransaction: { id: string } }>(
+        token,
+        `mutation ($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }`,
+        {
+          input: {
+            accountId: savings,
+            amount: '12.34',
+            kind: 'EXPENSE',
+            categoryId: category,
+            paidById: member,
+            note: `${tag} shopping`,
+          },
+        },
+      )
+    ).createTransaction.id;
+    const invite = (
+      await must<{ createInvite: { invite: { id: string } } }>(
+        token,
+        `mutation ($input: CreateInviteInput!) { createInvite(input: $input) { invite { id } } }`,
+        { input: { familyId: family } },
+      )
+    ).createInvite.invite.id;
+    const goal = (
+      await must<{ createGoal: { goal: { id: string } } }>(
+        token,
+        `mutation ($input: CreateGoalInput!) { createGoal(input: $input) { goal { id } } }`,
+        { input: { familyId: family, name: `${tag} holiday`, target: '500.00' } },
+      )
+    ).createGoal.goal.id;
+    await must(
+      token,
+      `mutation ($input: ContributeToGoalInput!) { contributeToGoal(input: $input) { saved { amount } } }`,
+      { input: { goalId: goal, amount: '5.00', note: `${tag} savings` } },
+    );
+    const exchangeRate = (
+      await must<{ setExchangeRate: { id: string } }>(
+        token,
+        `mutation ($input: SetExchangeRateInput!) { setExchangeRate(input: $input) { id } }`,
+        { input: { familyId: family, base: 'USD', quote: 'EUR', rate: '0.9' } },
+      )
+    ).setExchangeRate.id;
+    const alerts = await app.sql<{ id: string }>(
+      `select id::text as id from notification where family_id = $1 order by seq limit 1`,
+      [family],
+    );
+    if (alerts[0] === undefined) throw new Error(`fixture: no budget alert in the outbox of ${tag}`);
+    return {
+      family,
+      account: savings,
+      wallet,
+      category,
+      transaction,
+      invite,
+      member,
+      budget,
+      goal,
+      exchangeRate,
+      notification: alerts[0].id,
+    };
+  };
+
+  /**
+   * A fresh family of A's for one case, so a control call may delete or leave. A2 joins and is made a
+   * second owner, so demoting or removing A2, and A leaving, are all allowed.
+   */
+  const freshFamilyOfA = async (): Promise<FamilyObjects> => {
+    const family = (
+      await must<{ createFamily: { id: string } }>(
+        tokenA,
+        `mutation ($input: CreateFamilyInput!) { createFamily(input: $input) { id } }`,
+        { input: { name: 'A isolation family' } },
+      )
+    ).createFamily.id;
+    await join(tokenA, family, tokenA2, 'ADMIN');
+    await must(
+      tokenA,
+      `mutation ($f: ID!, $u: ID!) { changeMemberRole(familyId: $f, userId: $u, role: OWNER) { role } }`,
+      { f: family, u: userA2 },
+    );
+    return { ...(await createObjects(tokenA, family, userA2, 'A')), ...telegramA };
+  };
+
+  /** B's rows and every row pointing at one of B's ids, as JSON, per table. */
+  const snapshotB = async (): Promise<Record<string, unknown[]>> => {
+    const snapshot: Record<string, unknown[]> = {};
+    for (const [table, columns] of idColumns) {
+      const where = columns.map((column) => `"${column}"::text = any($1::text[])`).join(' or ');
+      const rows = await app.sql<{ row: unknown }>(
+        `select to_jsonb(t) as row from "${table}" t where ${where} order by to_jsonb(t)::text`,
+        [bIds],
+      );
+      snapshot[table] = rows.map((r) => r.row);
+    }
+    return snapshot;
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp({ BOT_API_SECRET: botKey });
+    const userB = await registerUser(app);
+    const userA = await registerUser(app);
+    const a2 = await registerUser(app);
+    tokenA = userA.accessToken;
+    tokenA2 = a2.accessToken;
+    userA2 = a2.user.id;
+    const tA = await telegramUser();
+    telegramA = { telegramUser: tA.telegramId, telegramChat: tA.telegramId };
+
+    const marker = `bsecret${randomBytes(6).toString('hex')}`;
+    const familyB = (
+      await must<{ families: { id: string }[] }>(userB.accessToken, `query { families { id } }`, {})
+    ).families[0]!.id;
+    await must(
+      userB.accessToken,
+      `mutation ($id: ID!, $input: UpdateFamilyInput!) { updateFamily(id: $id, input: $input) { id } }`,
+      { id: familyB, input: { name: `B family ${marker}` } },
+    );
+    // B's family has a second member who uses the bot: its Telegram ids are B's identifiers too.
+    const tB = await telegramUser();
+    await join(userB.accessToken, familyB, tB.token);
+    b = {
+      ...(await createObjects(userB.accessToken, familyB, userB.user.id, `B ${marker}`)),
+      telegramUser: tB.telegramId,
+      telegramChat: tB.telegramId,
+    };
+
+    const columns = await app.sql<{ table_name: string; column_name: string }>(
+      `select c.table_name, c.column_name
+         from information_schema.columns c
+         join information_schema.tables t using (table_schema, table_name)
+        where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'
+          and (c.column_name = 'id' or c.column_name like '%\\_id')
+        order by c.table_name, c.column_name`,
+    );
+    idColumns = new Map();
+    for (const { table_name, column_name } of columns)
+      idColumns.set(table_name, [...(idColumns.get(table_name) ?? []), column_name]);
+    familyScopedTables = columns.filter((c) => c.column_name === 'family_id').map((c) => c.table_name);
+
+    bIds = [familyB, userB.user.id, tB.userId, tB.telegramId];
+    for (const table of familyScopedTables) {
+      if (!idColumns.get(table)!.includes('id')) continue;
+      const rows = await app.sql<{ id: string }>(
+        `select id::text as id from "${table}" where family_id = $1`,
+        [familyB],
+      );
+      bIds.push(...rows.map((r) => r.id));
+    }
+    bSecrets = [marker, userB.email];
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('generates a case for every Query and Mutation field that takes an ID', () => {
+    expect(idTakingFields.length).toBeGreaterThan(0);
+    expect(cases.length).toBeGreaterThanOrEqual(idTakingFields.length);
+    expect(idTakingFields.filter((field) => !cases.some((c) => c.field === field))).toEqual([]);
+  });
+
+  it("watches every family-scoped table: family B has rows in each, and they are in B's snapshot", async () => {
+    expect(familyScopedTables).toEqual(
+      expect.arrayContaining(['membership', 'invite', 'account', 'category', 'ledger_transaction']),
+    );
+    const snapshot = await snapshotB();
+    expect(snapshot.family).toHaveLength(1);
+    expect(familyScopedTables.filter((table) => (snapshot[table] ?? []).length === 0)).toEqual([]);
+  });
+
+  for (const c of cases) {
+    it(c.title, async () => {
+      if (c.problem !== undefined) throw new Error(c.problem);
+      const kind = c.kind!;
+      const a = await freshFamilyOfA();
+      const before = await snapshotB();
+
+      const attackArgs = argumentsFor(c, a, b[kind]);
+      const attack = await app.gql<Record<string, unknown>>(operationFor(c, attackArgs), attackArgs, {
+        token: tokenA,
+      });
+      const others = new Set(bIds.filter((id) => id !== b[kind]));
+      const leaked = [...bSecrets, ...others].filter((secret) => attack.text.includes(secret));
+      expect(leaked, `B's data in the answer: ${attack.text}`).toEqual([]);
+      if (c.expectation === 'bot-only') {
+        expect(codesOf(attack), attack.text).toEqual(['FORBIDDEN']);
+        expect(attack.data?.[c.field] ?? null, attack.text).toBeNull();
+      } else if (c.expectation === 'empty') {
+        expect(attack.errors, attack.text).toBeUndefined();
+        expect(listedItems(attack.data?.[c.field], c.field)).toEqual([]);
+      } else {
+        expect(attack.data?.[c.field] ?? null, attack.text).toBeNull();
+        const allowed = c.expectation === 'not-found' ? ['NOT_FOUND'] : ['NOT_FOUND', 'BAD_USER_INPUT'];
+        expect(codesOf(attack), attack.text).toHaveLength(1);
+        expect(allowed, attack.text).toContain(codesOf(attack)[0]);
+      }
+      expect(await snapshotB(), "B's rows changed").toEqual(before);
+
+      // Control: the very same call with A's own object succeeds (bot-only fields: with the bot's
+      // credential instead of A's token), so B's id was the only thing wrong with the call.
+      const controlArgs = argumentsFor(c, a, a[kind]);
+      const control = await app.gql<Record<string, unknown>>(
+        operationFor(c, controlArgs),
+        controlArgs,
+        c.expectation === 'bot-only' ? { headers: { 'x-bot-key': botKey } } : { token: tokenA },
+      );
+      expect(control.errors, `control with A's own ${kind} failed: ${control.text}`).toBeUndefined();
+      if (c.expectation === 'empty') expect(listedItems(control.data?.[c.field], c.field)).not.toEqual([]);
+      else expect(control.data?.[c.field], control.text).toBeTruthy();
+    });
+  }
+});
