@@ -49,6 +49,8 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
   retryOnFloodControl(bot.telegram);
   bot.use((ctx, next) => {
     ctx.deps = deps;
+    // Telegraf makes a Telegram client per update (ctx.telegram): replies need the retry as well.
+    retryOnFloodControl(ctx.telegram);
     return next();
   });
   bot.use(startComposer, ledgerComposer, reportsComposer, familyComposer);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Context } from 'telegraf';
 import type { ApiClient } from './api/client.js';
 import type { ChatStore } from './session/chat-store.js';
-import type { UserSessions } from './session/user-session.js';
+import { PrivateChatOnlyError, type UserSessions } from './session/user-session.js';
 
 /** What every handler can reach besides Telegram. */
 export interface BotDeps {
@@ -34,6 +34,7 @@ export class BotContext extends Context {
 
   /** Runs a user operation as the chat's user (tokens handled by UserSessions). */
   user<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
+    if (!this.isPrivate) return Promise.reject(new PrivateChatOnlyError());
     return this.deps.sessions.call(this.chatId, this.telegramId, document, variables, this.requestId);
   }
 

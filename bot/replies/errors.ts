@@ -1,5 +1,5 @@
 import { ApiError } from '../api/client.js';
-import { NotConnectedError } from '../session/user-session.js';
+import { NotConnectedError, PrivateChatOnlyError } from '../session/user-session.js';
 
 /** One plain reply per API error code; anything unknown gets the "try again" reply. */
 const REPLIES: Record<string, (error: ApiError) => string> = {
@@ -17,6 +17,7 @@ const REPLIES: Record<string, (error: ApiError) => string> = {
 const UNAVAILABLE = 'The finance service is not reachable right now. Please try again in a moment.';
 
 export function friendlyError(error: unknown): string {
+  if (error instanceof PrivateChatOnlyError) return error.message;
   if (error instanceof NotConnectedError) {
     return error.wasConnected
       ? 'Your Telegram account is no longer connected to Family Finance. Send /start to register or link it again.'

@@ -17,6 +17,17 @@ export class NotConnectedError extends Error {
   }
 }
 
+/**
+ * Thrown for a user operation outside a private chat (T3): sessions are kept per chat, so in a group
+ * one member's session would act for everyone in it.
+ */
+export class PrivateChatOnlyError extends Error {
+  constructor() {
+    super('Please talk to me in a private chat for that: tap my name and press Start.');
+    this.name = 'PrivateChatOnlyError';
+  }
+}
+
 const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 /** Refresh a little before the API would refuse the access token. */
 const ACCESS_EARLY_SECONDS = 30;

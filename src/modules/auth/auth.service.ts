@@ -80,25 +80,20 @@ export class AuthService {
       throw badInput('input.password', `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`);
     }
     const email = normalizeEmail(input.email, 'input.email');
-    const user = await this.em.findOne(User, { email }, { populate: ['passwordHash'] });
-    const now = this.now();
-
-    if (
-      user === null ||
-      user.passwordHash === null ||
-      (user.lockedUntil !== null && user.lockedUntil > now) ||
-      !(await this.recordFailedLogin(user, now))
-    ) {
+    // One statement for every kind of attempt (unknown email, no password, locked, real account), then
+    // one argon2 verify: the paths cannot be told apart by timing (L1, L2).
+    const attempt = await this.claimLoginAttempt(email, this.now());
+    if (attempt === null || attempt.passwordHash === null) {
       await verifyAgainstDummy(input.password);
       throw invalidCredentials();
     }
-    // Counted as a failure before the verify, so concurrent guesses cannot outrun the lock (L4).
-    if (!(await verifyPassword(user.passwordHash, input.password))) throw invalidCredentials();
-    await this.em.nativeUpdate(User, { id: user.id }, { failedLoginCount: 0, lockedUntil: null });
-    user.failedLoginCount = 0;
-    user.lockedUntil = null;
-    if (passwordNeedsRehash(user.passwordHash)) user.passwordHash = await hashPassword(input.password);
-    await this.em.flush();
+    if (!(await verifyPassword(attempt.passwordHash, input.password))) throw invalidCredentials();
+    await this.em.nativeUpdate(User, { id: attempt.id }, { failedLoginCount: 0, lockedUntil: null });
+    const user = await this.em.findOneOrFail(User, attempt.id, { populate: ['passwordHash'] });
+    if (passwordNeedsRehash(attempt.passwordHash)) {
+      user.passwordHash = await hashPassword(input.password);
+      await this.em.flush();
+    }
     return this.startSession(user, meta);
   }
 
@@ -258,23 +253,28 @@ export class AuthService {
   }
 
   /**
-   * Counts an attempt as a failure until it proves right, atomically; from the threshold on, locks the
-   * account for a doubling wait (L4). False when the account is locked: the attempt may not be checked.
+   * Counts an attempt as a failure until it proves right, atomically, so concurrent guesses cannot outrun
+   * the lock; from the threshold on, locks the account for a doubling wait (L4). Null when no unlocked
+   * account has this email: the attempt may not be checked.
    */
-  private async recordFailedLogin(user: User, now: Date): Promise<boolean> {
+  private async claimLoginAttempt(
+    email: string,
+    now: Date,
+  ): Promise<{ id: string; passwordHash: string | null } | null> {
     const { threshold, baseSeconds, maxSeconds } = this.deps.config.lockout;
-    const claimed: unknown[] = await this.em.getConnection().execute(
+    const rows: { id: string; password_hash: string | null }[] = await this.em.getConnection().execute(
       `update app_user
           set failed_login_count = failed_login_count + 1,
               locked_until = case
                 when failed_login_count + 1 >= ?
                 then ?::timestamptz + make_interval(secs => least(? * power(2, least(failed_login_count + 1 - ?, 20)), ?))
                 else locked_until end
-        where id = ? and (locked_until is null or locked_until <= ?::timestamptz)
-        returning id`,
-      [threshold, now.toISOString(), baseSeconds, threshold, maxSeconds, user.id, now.toISOString()],
+        where email = ? and (locked_until is null or locked_until <= ?::timestamptz)
+        returning id, password_hash`,
+      [threshold, now.toISOString(), baseSeconds, threshold, maxSeconds, email, now.toISOString()],
     );
-    return claimed.length > 0;
+    const row = rows[0];
+    return row === undefined ? null : { id: row.id, passwordHash: row.password_hash };
   }
 
   private now(): Date {

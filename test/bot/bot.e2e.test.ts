@@ -1,0 +1,607 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { startBot, type RunningBot } from '../../bot/bot.js';
+import { loadBotConfig } from '../../bot/config.js';
+import {
+  createScratchDatabase,
+  realRedis,
+  startTestApp,
+  type GqlOptions,
+  type TestApp,
+} from '../helpers/app.js';
+import { registerUser } from '../helpers/auth.js';
+import { TEST_REDIS_URL } from '../helpers/environment.js';
+import {
+  FakeTelegram,
+  buttonsOf,
+  messageIdOf,
+  newTelegramUser,
+  textOf,
+  type RecordedCall,
+  type SendOptions,
+  type TgUser,
+} from '../helpers/telegram-api.js';
+
+/**
+ * The real bot (Telegraf, long polling and webhook mode) against the real API on a database of this
+ * file's own (so the outbox holds only what these tests put there), real Redis, and a local stand-in
+ * for the Telegram Bot API.
+ */
+
+const TOKEN = '123456:TEST-token';
+const BOT_USERNAME = 'FamilyFinanceTestBot';
+const NOT_REACHABLE = 'The finance service is not reachable right now. Please try again in a moment.';
+const PRIVATE_ONLY = 'Please talk to me in a private chat for that: tap my name and press Start.';
+const NOT_CONNECTED =
+  "You're not connected yet. Send /start to register in one tap or link an existing account.";
+const MINUTE = 60_000;
+
+const TG_LOGIN = `mutation TgLogin($telegramId: ID!) { telegramLogin(telegramId: $telegramId) { accessToken } }`;
+const CATEGORIES = `query Categories { categories(kind: EXPENSE) { id name } }`;
+const CREATE_BUDGET = `mutation CreateBudget($input: CreateBudgetInput!) { createBudget(input: $input) { budget { id } } }`;
+const BINDING_CONFIRM = `mutation Confirm($code: String!) { bindingConfirm(code: $code) { id telegramId } }`;
+
+const chatOf = (call: RecordedCall) => Number(call.payload.chat_id);
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** stop() can resolve while pooled sockets still close; a forced drop would kill them mid-close. */
+async function waitUntilUnused(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const client = new pg.Client({ connectionString: inject('databaseUrl') });
+  await client.connect();
+  try {
+    await vi.waitFor(
+      async () => {
+        const { rows } = await client.query<{ n: string }>(
+          'select count(*) as n from pg_stat_activity where datname = $1',
+          [name],
+        );
+        if (Number(rows[0]!.n) > 0) throw new Error(`sessions still open on ${name}`);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+describe('Telegram bot end to end', () => {
+  const botSecret = randomBytes(36).toString('base64url');
+  const asBot: GqlOptions = { headers: { 'x-bot-key': botSecret } };
+  const redisPrefix = `fftest:bot:${randomUUID()}:`;
+  let app: TestApp;
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
+  let tg: FakeTelegram;
+  let running: RunningBot | undefined;
+  let redis: Redis | undefined;
+
+  const botEnv = (overrides: Record<string, string> = {}) => ({
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    API_URL: `${app.url}/graphql`,
+    BOT_API_SECRET: botSecret,
+    TELEGRAM_API_ROOT: tg.url,
+    REDIS_URL: realRedis ? TEST_REDIS_URL : '',
+    REDIS_KEY_PREFIX: redisPrefix,
+    NOTIFY_INTERVAL_MS: '200',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    app = await startTestApp({
+      DATABASE_URL: scratch.url,
+      BOT_API_SECRET: botSecret,
+      PUBLIC_URL: 'https://finance.example.test',
+    });
+    tg = await FakeTelegram.start({
+      token: TOKEN,
+      usernames: { [TOKEN]: BOT_USERNAME },
+    });
+    running = await startBot(loadBotConfig(botEnv()));
+    if (realRedis) redis = new Redis(TEST_REDIS_URL);
+  }, 120_000);
+
+  afterAll(async () => {
+    await running?.stop();
+    await tg?.close();
+    // The chat keys live up to 30 days: leave nothing behind on the shared Redis.
+    const leftovers = (await redis?.keys(`${redisPrefix}*`)) ?? [];
+    if (leftovers.length > 0) await redis!.del(...leftovers);
+    await redis?.quit();
+    await app?.stop();
+    if (scratch === undefined) return;
+    await waitUntilUnused(scratch.url);
+    await scratch.drop();
+  }, 60_000);
+
+  /** Sends a message and resolves with the bot's first reply to that chat (matching `expect`, if given). */
+  async function ask(
+    user: TgUser,
+    text: string,
+    options: SendOptions & { expect?: (text: string) => boolean } = {},
+  ): Promise<RecordedCall> {
+    const from = tg.mark();
+    const chatId = options.chat?.id ?? user.id;
+    const token = options.token ?? TOKEN;
+    tg.sendText(user, text, options);
+    return tg.waitFor(
+      (c) =>
+        c.index >= from &&
+        c.token === token &&
+        c.method === 'sendMessage' &&
+        chatOf(c) === chatId &&
+        (options.expect?.(textOf(c)) ?? true),
+    );
+  }
+
+  /** Presses a button and resolves with the edit or message it leads to. */
+  async function press(
+    user: TgUser,
+    message: RecordedCall,
+    buttonText: string,
+    expectText: (text: string) => boolean,
+  ): Promise<RecordedCall> {
+    const button = buttonsOf(message).find((b) => b.text === buttonText);
+    if (button?.callback_data === undefined) {
+      throw new Error(`no button "${buttonText}" in ${JSON.stringify(message.payload.reply_markup)}`);
+    }
+    const from = tg.mark();
+    tg.pressButton(user, messageIdOf(message), button.callback_data);
+    return tg.waitFor((c) => c.index >= from && chatOf(c) === user.id && expectText(textOf(c)));
+  }
+
+  async function quickRegister(user: TgUser): Promise<void> {
+    await ask(user, '/register', { expect: (t) => t.startsWith(`Welcome, ${user.first_name}!`) });
+  }
+
+  const userIdOf = async (user: TgUser): Promise<string | undefined> =>
+    (await app.sql<{ id: string }>('select id from app_user where telegram_id = $1', [String(user.id)]))[0]
+      ?.id;
+
+  const ledgerRows = (user: TgUser) =>
+    app.sql<{ amount: string; idempotency_key: string | null; note: string | null }>(
+      `select t.amount::text as amount, t.idempotency_key, t.note
+         from ledger_transaction t
+         join membership m on m.family_id = t.family_id
+         join app_user u on u.id = m.user_id
+        where u.telegram_id = $1
+        order by t.seq`,
+      [String(user.id)],
+    );
+
+  const sessionsOf = (user: TgUser) =>
+    app.sql<{ id: string; revoked_at: Date | null; refresh_tokens: number }>(
+      `select s.id, s.revoked_at, (select count(*)::int from refresh_token r where r.session_id = s.id) as refresh_tokens
+         from auth_session s join app_user u on u.id = s.user_id
+        where u.telegram_id = $1
+        order by s.created_at, s.id`,
+      [String(user.id)],
+    );
+
+  /** A user token for the Telegram user, the way the bot gets one. */
+  async function tokenOf(user: TgUser): Promise<string> {
+    const result = await app.gql<{ telegramLogin: { accessToken: string } }>(
+      TG_LOGIN,
+      { telegramId: String(user.id) },
+      asBot,
+    );
+    if (!result.data?.telegramLogin) throw new Error(`telegramLogin failed: ${result.text}`);
+    return result.data.telegramLogin.accessToken;
+  }
+
+  /** Resolves once the bot has asked the API for pending notifications `rounds` more times. */
+  async function notificationRounds(rounds: number): Promise<void> {
+    const count = () => app.logs.filter((l) => l.operationName === 'PendingNotifications').length;
+    const target = count() + rounds;
+    await vi.waitFor(
+      () => {
+        if (count() < target) throw new Error('the notification loop has not polled yet');
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+  }
+
+  it('registers in one tap, records an expense with Undo, shows the balance and undoes', async () => {
+    const ann = newTelegramUser('Ann');
+    const start = await ask(ann, '/start');
+    expect(buttonsOf(start).map((b) => b.text)).toEqual(['Quick register', 'Link account']);
+    expect(await userIdOf(ann)).toBeUndefined();
+
+    const welcome = await press(ann, start, 'Quick register', (t) => t.startsWith('Welcome'));
+    expect(textOf(welcome)).toMatch(/^Welcome, Ann! Your family is ready/);
+    expect(tg.calls.some((c) => c.method === 'answerCallbackQuery' && c.error === undefined)).toBe(true);
+    expect(await userIdOf(ann)).toBeDefined();
+
+    const added = await ask(ann, '/add 250 groceries');
+    expect(textOf(added).split('\n')[0]).toBe('Recorded −250.00 EUR · Groceries');
+    expect(textOf(added)).toContain('Cash: -250.00 EUR');
+    expect(buttonsOf(added)).toEqual([
+      expect.objectContaining({ text: 'Undo', callback_data: expect.stringMatching(/^undo:/) }),
+    ]);
+    expect(await ledgerRows(ann)).toHaveLength(1);
+
+    const balance = await ask(ann, '/balance');
+    expect(textOf(balance)).toContain('Cash: -250.00 EUR');
+
+    const undone = await press(ann, added, 'Undo', (t) => t.startsWith('Undone'));
+    expect(undone.method).toBe('editMessageText');
+    expect(undone.payload.message_id).toBe(messageIdOf(added));
+    expect(textOf(undone)).toBe('Undone: the entry is deleted and the balance is back.');
+    expect(await ledgerRows(ann)).toHaveLength(0);
+
+    const after = await ask(ann, '/balance');
+    expect(textOf(after)).toContain('Cash: 0.00 EUR');
+    expect(textOf(after)).not.toContain('-250.00');
+  }, 90_000);
+
+  it('asks for the category with a keyboard when the word is unknown or ambiguous', async () => {
+    const ben = newTelegramUser('Ben');
+    await quickRegister(ben);
+    const question = await ask(ben, '/add 12 xyz');
+    expect(textOf(question)).toBe('Which category for 12 EUR?');
+    const names = buttonsOf(question).map((b) => b.text);
+    expect(names).toContain('Groceries');
+    expect(names.length).toBeGreaterThan(1);
+    expect(await ledgerRows(ben)).toHaveLength(0);
+
+    const picked = await press(ben, question, 'Groceries', (t) => t.startsWith('Recorded'));
+    expect(picked.method).toBe('editMessageText');
+    expect(picked.payload.message_id).toBe(messageIdOf(question));
+    expect(textOf(picked)).toMatch(/^Recorded −12\.00 EUR · Groceries · xyz\n/);
+    expect(buttonsOf(picked).map((b) => b.text)).toEqual(['Undo']);
+    expect((await ledgerRows(ben)).map((r) => r.amount)).toEqual(['1200']);
+
+    // A second tap on the same choice (the keyboard was still on screen) records nothing more.
+    const tapped = tg.mark();
+    const groceries = buttonsOf(question).find((b) => b.text === 'Groceries')!;
+    tg.pressButton(ben, messageIdOf(question), groceries.callback_data!);
+    await vi.waitFor(
+      () => {
+        const answer = tg.calls
+          .slice(tapped)
+          .find((c) => c.method === 'answerCallbackQuery' && c.error === undefined);
+        expect(answer?.payload.text).toBe('This choice has expired; send the entry again.');
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    expect(await ledgerRows(ben)).toHaveLength(1);
+
+    // "tra" starts Transport, Public transport and Travel: only those are offered.
+    const which = await ask(ben, '/add 30 tra weekend');
+    expect(textOf(which)).toBe('Which one do you mean for 30 EUR?');
+    expect(
+      buttonsOf(which)
+        .map((b) => b.text)
+        .sort(),
+    ).toEqual(['Public transport', 'Transport', 'Travel']);
+    const travel = await press(ben, which, 'Travel', (t) => t.startsWith('Recorded'));
+    expect(textOf(travel).split('\n')[0]).toBe('Recorded −30.00 EUR · Travel · weekend');
+    expect((await ledgerRows(ben)).map((r) => [r.amount, r.note])).toEqual([
+      ['1200', 'xyz'],
+      ['3000', 'weekend'],
+    ]);
+  }, 90_000);
+
+  it('understands plain messages as /add, with arithmetic and decimal commas', async () => {
+    const cy = newTelegramUser('Cy');
+    await quickRegister(cy);
+    const plain = await ask(cy, '250 groceries');
+    expect(textOf(plain).split('\n')[0]).toBe('Recorded −250.00 EUR · Groceries');
+    const sum = await ask(cy, '12+8 taxi');
+    expect(textOf(sum).split('\n')[0]).toBe('Recorded −20.00 EUR · Taxi');
+    const comma = await ask(cy, '12,50 groceries');
+    expect(textOf(comma).split('\n')[0]).toBe('Recorded −12.50 EUR · Groceries');
+    expect((await ledgerRows(cy)).map((r) => r.amount)).toEqual(['25000', '2000', '1250']);
+    const balance = await ask(cy, '/balance');
+    expect(textOf(balance)).toContain('Cash: -282.50 EUR');
+  }, 90_000);
+
+  it('records a redelivered update once', async () => {
+    const dee = newTelegramUser('Dee');
+    await quickRegister(dee);
+    const from = tg.mark();
+    const first = tg.sendText(dee, '/add 7 groceries');
+    tg.sendText(dee, '/add 7 groceries', { messageId: first.message.message_id });
+    await vi.waitFor(
+      () => {
+        const replies = tg.sent(from).filter((c) => chatOf(c) === dee.id);
+        if (replies.length < 2) throw new Error('waiting for both replies');
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    const replies = tg.sent(from).filter((c) => chatOf(c) === dee.id);
+    expect(replies.map((c) => textOf(c).split('\n')[0])).toEqual([
+      'Recorded −7.00 EUR · Groceries',
+      'Recorded −7.00 EUR · Groceries',
+    ]);
+    const rows = await ledgerRows(dee);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.idempotency_key).toBe(`tg:${dee.id}:${first.message.message_id}`);
+    expect(textOf(await ask(dee, '/balance'))).toContain('Cash: -7.00 EUR');
+  }, 90_000);
+
+  it('refreshes an expired access token and recovers lost tokens without the user noticing', async () => {
+    const eve = newTelegramUser('Eve');
+    await quickRegister(eve);
+    expect(textOf(await ask(eve, '/balance'))).toContain('Cash: 0.00 EUR');
+    const [session] = await sessionsOf(eve);
+    expect(session!.refresh_tokens).toBe(1);
+
+    // The access JWT is dead for the API; the bot's copy in Redis has not expired yet.
+    app.clock.advance(16 * MINUTE);
+    if (realRedis) expect(await redis!.exists(`${redisPrefix}chat:${eve.id}:access`)).toBe(1);
+    expect(textOf(await ask(eve, '/balance'))).toContain('Cash: 0.00 EUR');
+    const refreshed = await sessionsOf(eve);
+    expect(refreshed).toHaveLength(1);
+    expect(refreshed[0]!.refresh_tokens).toBe(2);
+
+    // Again, through /add, which asks the API two things at once.
+    app.clock.advance(16 * MINUTE);
+    const added = await ask(eve, '/add 5 groceries');
+    expect(textOf(added).split('\n')[0]).toBe('Recorded −5.00 EUR · Groceries');
+
+    const sessionsBefore = (await sessionsOf(eve)).length;
+    if (realRedis) {
+      const keys = await redis!.keys(`${redisPrefix}chat:${eve.id}:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await redis!.del(...keys);
+      expect(textOf(await ask(eve, '/balance'))).toContain('Cash: -5.00 EUR');
+      // Signed in again with the bot credential: a new session.
+      expect((await sessionsOf(eve)).length).toBe(sessionsBefore + 1);
+    } else {
+      expect(textOf(await ask(eve, '/balance'))).toContain('Cash: -5.00 EUR');
+    }
+  }, 90_000);
+
+  it('links an email account: /link, the web step, then the bot confirms by itself', async () => {
+    const fay = newTelegramUser('Fay');
+    const linkReply = await ask(fay, '/link');
+    const [button] = buttonsOf(linkReply);
+    expect(button?.url).toContain('/link#code=');
+    const code = button!.url!.split('#code=')[1]!;
+    expect(code).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+
+    const emailUser = await registerUser(app);
+    const from = tg.mark();
+    const confirmed = await app.gql<{ bindingConfirm: { telegramId: string } }>(
+      BINDING_CONFIRM,
+      { code },
+      { token: emailUser.accessToken },
+    );
+    expect(confirmed.errors).toBeUndefined();
+    expect(confirmed.data?.bindingConfirm.telegramId).toBe(String(fay.id));
+
+    const linked = await tg.waitFor(
+      (c) => c.index >= from && chatOf(c) === fay.id && textOf(c).startsWith('Linked!'),
+      15_000,
+    );
+    expect(linked.method).toBe('sendMessage');
+
+    const rows = await app.sql<{ email: string | null }>(
+      'select email from app_user where telegram_id = $1',
+      [String(fay.id)],
+    );
+    expect(rows).toEqual([{ email: emailUser.email }]);
+    expect(textOf(await ask(fay, '/balance'))).toContain('Cash: 0.00 EUR');
+    // The email user's name (Test), not the Telegram one: the chat acts as the email account.
+    expect(textOf(await ask(fay, '/start'))).toMatch(/^Hi Test! You're connected to Test's family\./);
+  }, 90_000);
+
+  it('delivers each budget alert once', async () => {
+    const gil = newTelegramUser('Gil');
+    await quickRegister(gil);
+    const token = await tokenOf(gil);
+    const categories = await app.gql<{ categories: { id: string; name: string }[] }>(
+      CATEGORIES,
+      {},
+      { token },
+    );
+    const food = categories.data!.categories.find((c) => c.name === 'Food')!;
+    const budget = await app.gql(
+      CREATE_BUDGET,
+      { input: { amount: '100.00', categoryId: food.id } },
+      { token },
+    );
+    expect(budget.errors).toBeUndefined();
+
+    const warned = tg.mark();
+    await ask(gil, '/add 90 groceries');
+    const eighty = await tg.waitFor(
+      (c) => c.index >= warned && chatOf(c) === gil.id && textOf(c).startsWith('Budget 80% used: Food'),
+    );
+    expect(textOf(eighty)).toContain('90.00 EUR of 100.00 EUR (90');
+
+    await ask(gil, '/add 20 groceries');
+    await tg.waitFor((c) => chatOf(c) === gil.id && textOf(c).startsWith('Budget exceeded: Food'));
+    await ask(gil, '/add 5 groceries');
+
+    await vi.waitFor(
+      async () => {
+        const pending = await app.sql(
+          `select n.id from notification n join app_user u on u.id = n.user_id
+            where u.telegram_id = $1 and n.delivered_at is null`,
+          [String(gil.id)],
+        );
+        if (pending.length > 0) throw new Error('notifications not delivered yet');
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    await notificationRounds(3);
+
+    const texts = tg
+      .sent()
+      .filter((c) => chatOf(c) === gil.id && c.method === 'sendMessage')
+      .map(textOf);
+    expect(texts.filter((t) => t.startsWith('Budget 80% used: Food'))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith('Budget exceeded: Food'))).toHaveLength(1);
+    const rows = await app.sql<{ threshold: string; delivered: boolean }>(
+      `select n.payload->>'threshold' as threshold, n.delivered_at is not null as delivered
+         from notification n join app_user u on u.id = n.user_id
+        where u.telegram_id = $1 and n.kind = 'budget_alert'
+        order by n.seq`,
+      [String(gil.id)],
+    );
+    expect(rows).toEqual([
+      { threshold: '80', delivered: true },
+      { threshold: '100', delivered: true },
+    ]);
+  }, 120_000);
+
+  it('answers kindly when the API is down and keeps answering', async () => {
+    const token = '654321:TEST-down';
+    const down = await startBot(
+      loadBotConfig(
+        botEnv({
+          TELEGRAM_BOT_TOKEN: token,
+          API_URL: `http://127.0.0.1:${await closedPort()}/graphql`,
+          REDIS_KEY_PREFIX: `${redisPrefix}down:`,
+        }),
+      ),
+    );
+    try {
+      const hal = newTelegramUser('Hal');
+      expect(textOf(await ask(hal, '/start', { token }))).toBe(NOT_REACHABLE);
+      expect(textOf(await ask(hal, '/balance', { token }))).toBe(NOT_REACHABLE);
+      expect(textOf(await ask(hal, '/add 5 groceries', { token }))).toBe(NOT_REACHABLE);
+      const ivy = newTelegramUser('Ivy');
+      expect(textOf(await ask(ivy, '/register', { token }))).toBe(NOT_REACHABLE);
+      expect(textOf(await ask(hal, '/balance', { token }))).toBe(NOT_REACHABLE);
+    } finally {
+      await down.stop();
+    }
+  }, 90_000);
+
+  it('retries a reply that Telegram refused with 429 after retry_after', async () => {
+    const jo = newTelegramUser('Jo');
+    await quickRegister(jo);
+    const from = tg.mark();
+    tg.failNext(
+      'sendMessage',
+      { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } },
+      { token: TOKEN, chatId: jo.id },
+    );
+    const reply = await ask(jo, '/balance');
+    expect(textOf(reply)).toContain('Cash: 0.00 EUR');
+    const attempts = tg.calls.slice(from).filter((c) => c.method === 'sendMessage' && chatOf(c) === jo.id);
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]!.error?.error_code).toBe(429);
+    expect(attempts[1]!.error).toBeUndefined();
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(900);
+  }, 90_000);
+
+  it('takes identity only from private chats', async () => {
+    const group = { id: -4_000_000_001, type: 'group' as const, title: 'Family chat' };
+    const kim = newTelegramUser('Kim');
+    expect(textOf(await ask(kim, '/register', { chat: group }))).toBe(PRIVATE_ONLY);
+    expect(textOf(await ask(kim, '/link', { chat: group }))).toBe(PRIVATE_ONLY);
+    expect(await userIdOf(kim)).toBeUndefined();
+
+    // A registered member speaking in a group must not open the group to their account.
+    const lee = newTelegramUser('Lee');
+    await quickRegister(lee);
+    await ask(lee, '/add 42 groceries');
+    const leeInGroup = await ask(lee, '/balance', { chat: group });
+    const otherInGroup = await ask(kim, '/balance', { chat: group });
+    for (const reply of [leeInGroup, otherInGroup]) expect(textOf(reply)).not.toContain('42.00');
+    expect(textOf(otherInGroup)).toBe(PRIVATE_ONLY);
+    expect(await ledgerRows(lee)).toHaveLength(1);
+  }, 90_000);
+
+  it('signs out with /logout and does not sign back in by itself', async () => {
+    const max = newTelegramUser('Max');
+    await quickRegister(max);
+    expect(textOf(await ask(max, '/logout'))).toBe('Signed out of this chat. Send /start to connect again.');
+    const afterLogout = await sessionsOf(max);
+    expect(afterLogout.every((s) => s.revoked_at !== null)).toBe(true);
+
+    expect(textOf(await ask(max, '/balance'))).toBe(NOT_CONNECTED);
+    expect(await sessionsOf(max)).toHaveLength(afterLogout.length);
+    const start = await ask(max, '/start');
+    expect(buttonsOf(start).map((b) => b.text)).toEqual(['Quick register', 'Link account']);
+    expect(await sessionsOf(max)).toHaveLength(afterLogout.length);
+  }, 90_000);
+
+  it('invites through a deep link from /family and joins after Quick register', async () => {
+    const ned = newTelegramUser('Ned');
+    await quickRegister(ned);
+    const family = await ask(ned, '/family');
+    expect(textOf(family)).toContain("Ned's family");
+    expect(textOf(family)).toContain('• Ned (owner)');
+    const link = new RegExp(`https://t\\.me/${BOT_USERNAME}\\?start=join_([A-Za-z0-9_-]+)`).exec(
+      textOf(family),
+    );
+    expect(link).not.toBeNull();
+    const code = link![1]!;
+
+    const ola = newTelegramUser('Ola');
+    const invited = await ask(ola, `/start join_${code}`);
+    expect(textOf(invited)).toContain('Connect first');
+    expect(await userIdOf(ola)).toBeUndefined();
+
+    const from = tg.mark();
+    await press(ola, invited, 'Quick register', (t) => t.startsWith('Welcome, Ola!'));
+    const joined = await tg.waitFor(
+      (c) => c.index >= from && chatOf(c) === ola.id && textOf(c).startsWith('You joined'),
+    );
+    expect(textOf(joined)).toBe("You joined Ned's family. Welcome!");
+
+    const theirs = await ask(ola, '/family');
+    expect(textOf(theirs)).toMatch(/^Ned's family\n/);
+    expect(textOf(theirs)).toContain('• Ned (owner)');
+    expect(textOf(theirs)).toContain('• Ola (member)');
+    expect(textOf(theirs)).not.toContain('t.me/');
+  }, 90_000);
+
+  it('in webhook mode accepts only updates carrying the secret token (T2)', async () => {
+    const token = '777777:TEST-hook';
+    const secret = randomBytes(24).toString('base64url');
+    const hook = await startBot(
+      loadBotConfig(
+        botEnv({
+          TELEGRAM_BOT_TOKEN: token,
+          BOT_WEBHOOK_URL: 'https://example.test/hook',
+          BOT_WEBHOOK_SECRET: secret,
+          BOT_PORT: String(await closedPort()),
+          BOT_HOST: '127.0.0.1',
+          REDIS_KEY_PREFIX: `${redisPrefix}hook:`,
+        }),
+      ),
+    );
+    try {
+      expect(tg.webhookOf(token)).toEqual({ url: 'https://example.test/hook', secret_token: secret });
+      expect(hook.webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const pat = newTelegramUser('Pat');
+      const post = (headers: Record<string, string>) =>
+        fetch(hook.webhookUrl!, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(tg.textUpdate(pat, '/start', { token })),
+        });
+      const repliesToPat = () => tg.sent().filter((c) => c.token === token && chatOf(c) === pat.id);
+
+      expect((await post({})).status).toBe(401);
+      expect((await post({ 'x-telegram-bot-api-secret-token': `${secret}x` })).status).toBe(401);
+      expect((await post({ 'x-telegram-bot-api-secret-token': 'short' })).status).toBe(401);
+      expect(repliesToPat()).toHaveLength(0);
+
+      expect((await post({ 'x-telegram-bot-api-secret-token': secret })).status).toBe(200);
+      const replies = repliesToPat();
+      expect(replies).toHaveLength(1);
+      expect(buttonsOf(replies[0]!).map((b) => b.text)).toEqual(['Quick register', 'Link account']);
+    } finally {
+      await hook.stop();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, parseDocument } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { envSchema as botEnvSchema, loadBotConfig } from '../../bot/config.js';
+import { envSchema as apiEnvSchema, loadConfig } from '../../src/config.js';
+
+/**
+ * Docker is not available where the tests run, so the compose file is checked as data: the services, their
+ * start order and healthchecks, and that every variable the code reads reaches the process that reads it.
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const COMPOSE_TEXT = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+const ENV_EXAMPLE = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  environment?: Record<string, unknown> | string[];
+  volumes?: string[];
+  ports?: string[];
+  depends_on?: Record<string, { condition?: string }> | string[];
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+}
+
+interface Compose {
+  version?: unknown;
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+// `merge: true`: `<<: *api-env` is resolved the way docker compose resolves it.
+const compose = parse(COMPOSE_TEXT, { merge: true }) as Compose;
+const service = (name: string): Service => {
+  const found = compose.services[name];
+  if (found === undefined) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+};
+
+/** A service's environment as compose hands it to the container: list or map form, values as text. */
+function environmentOf(name: string): Record<string, string> {
+  const env = service(name).environment ?? {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(
+      env.map((entry) => {
+        const at = entry.indexOf('=');
+        return at === -1 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+      }),
+    );
+  }
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
+}
+
+const dependsOn = (name: string): Record<string, string | undefined> => {
+  const deps = service(name).depends_on ?? {};
+  if (Array.isArray(deps)) return Object.fromEntries(deps.map((d) => [d, 'service_started']));
+  return Object.fromEntries(Object.entries(deps).map(([k, v]) => [k, v.condition]));
+};
+
+const healthcheckText = (name: string): string => {
+  const test = service(name).healthcheck?.test;
+  return Array.isArray(test) ? test.join(' ') : (test ?? '');
+};
+
+const commandText = (name: string): string => {
+  const command = service(name).command;
+  return Array.isArray(command) ? command.join(' ') : (command ?? '');
+};
+
+/**
+ * Compose's variable substitution (`${X}`, `${X:-default}`, `${X-default}`, `${X:?error}`, `${X?error}`,
+ * `$$`), from a given .env. Throws like `docker compose` does when a required variable is missing.
+ */
+function interpolate(value: string, dotenv: Record<string, string>): string {
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, braced?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
+      if (match === '$$') return '$';
+      const name = (braced ?? bare)!;
+      const set = Object.hasOwn(dotenv, name);
+      const missing = colon === ':' ? !set || dotenv[name] === '' : !set;
+      if (op === '-') return missing ? (arg ?? '') : dotenv[name]!;
+      if (op === '?') {
+        if (missing) throw new Error(`required variable ${name} is missing: ${arg}`);
+        return dotenv[name]!;
+      }
+      return dotenv[name] ?? '';
+    },
+  );
+}
+
+const interpolatedEnvironment = (name: string, dotenv: Record<string, string>) =>
+  Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, interpolate(v, dotenv)]));
+
+/** Every `${NAME...}` the compose file substitutes, with whether compose refuses to start without it. */
+function composeVariables(): Map<string, { required: boolean }> {
+  const found = new Map<string, { required: boolean }>();
+  for (const match of COMPOSE_TEXT.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?])?/g)) {
+    const required = match[2]?.endsWith('?') ?? false;
+    found.set(match[1]!, { required: required || (found.get(match[1]!)?.required ?? false) });
+  }
+  return found;
+}
+
+const API_VARIABLES = Object.keys(apiEnvSchema.shape).sort();
+const BOT_VARIABLES = Object.keys(botEnvSchema.shape).sort();
+
+/**
+ * API variables compose deliberately does not pass: each has a default that is right inside the container.
+ */
+const API_LEFT_TO_DEFAULTS = new Set([
+  // Only used for the embedded database and the development JWT key; compose has PostgreSQL and JWT_SECRET.
+  'DATA_DIR',
+  // 10 connections per process: fine for one API container on the bundled PostgreSQL.
+  'DATABASE_POOL_MAX',
+  // `ff:`; the bot uses `bot:` on the same Redis (checked below), so their keys cannot collide.
+  'REDIS_KEY_PREFIX',
+  // Pinned claim values; only meaningful to change when several deployments share a key.
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  // 100kb request bodies.
+  'BODY_LIMIT',
+]);
+
+/** Bot variables compose deliberately does not pass. */
+const BOT_LEFT_TO_DEFAULTS = new Set([
+  // Points the bot at another Bot API server (the tests' fake one); production talks to Telegram.
+  'TELEGRAM_API_ROOT',
+  // Webhook listener address: only used with BOT_WEBHOOK_URL; 0.0.0.0:8443 inside the container.
+  'BOT_HOST',
+  'BOT_PORT',
+  // Outbox delivery every 5 s.
+  'NOTIFY_INTERVAL_MS',
+]);
+
+/** A complete .env, as the operator writes it. */
+const DOTENV: Record<string, string> = {
+  POSTGRES_PASSWORD: 'pg-password',
+  JWT_SECRET: randomBytes(48).toString('base64url'),
+  BOT_API_SECRET: randomBytes(48).toString('base64url'),
+  TELEGRAM_BOT_TOKEN: '123456:ABC-DEF_ghi',
+};
+
+/** Every TypeScript file under a folder of the repository. */
+function sourceFiles(folder: string): string[] {
+  return readdirSync(path.join(ROOT, folder), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+describe('docker-compose.yml', () => {
+  it('defines postgres, redis, migrate, api and bot, in the versionless compose format', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'bot', 'migrate', 'postgres', 'redis']);
+    // `version:` is obsolete in the Compose Specification; docker compose warns about it.
+    expect(compose).not.toHaveProperty('version');
+    for (const name of ['migrate', 'api', 'bot']) {
+      expect(service(name).build, `${name} is built from the Dockerfile`).toBeDefined();
+    }
+  });
+
+  it('keeps PostgreSQL data in a named volume and checks it is ready', () => {
+    const postgres = service('postgres');
+    expect(postgres.image).toMatch(/^postgres:/);
+    const dataVolume = (postgres.volumes ?? []).find((v) => v.endsWith(':/var/lib/postgresql/data'));
+    expect(dataVolume, 'a volume on /var/lib/postgresql/data').toBeDefined();
+    expect(Object.keys(compose.volumes ?? {})).toContain(dataVolume!.split(':')[0]);
+    expect(healthcheckText('postgres')).toContain('pg_isready');
+    expect(postgres.healthcheck?.disable).not.toBe(true);
+  });
+
+  it('runs Redis with noeviction (sessions and rate limits must never be evicted) and a healthcheck', () => {
+    const redis = service('redis');
+    expect(redis.image).toMatch(/^redis:/);
+    expect(commandText('redis')).toMatch(/--maxmemory-policy[ =]noeviction\b/);
+    expect(healthcheckText('redis')).toMatch(/redis-cli .*ping/i);
+  });
+
+  it('migrates once PostgreSQL is healthy, with a command that exists in the image', () => {
+    expect(dependsOn('migrate')).toMatchObject({ postgres: 'service_healthy' });
+    expect(commandText('migrate')).toContain('src/db/migrate.ts');
+    expect(existsSync(path.join(ROOT, 'src/db/migrate.ts'))).toBe(true);
+  });
+
+  it('starts the API after a successful migration on healthy PostgreSQL and Redis, and checks /readyz', () => {
+    expect(dependsOn('api')).toEqual({
+      migrate: 'service_completed_successfully',
+      postgres: 'service_healthy',
+      redis: 'service_healthy',
+    });
+    const env = environmentOf('api');
+    const check = healthcheckText('api');
+    expect(check).toContain('/readyz');
+    // The check talks to the port the API listens on, inside the container.
+    expect(check).toContain(`:${env.PORT}/readyz`);
+    expect(env.HOST).toBe('0.0.0.0');
+    expect(service('api').ports ?? []).toContainEqual(expect.stringMatching(new RegExp(`:${env.PORT}$`)));
+  });
+
+  it('starts the bot once the API is healthy, pointed at the API service', () => {
+    expect(dependsOn('bot')).toMatchObject({ api: 'service_healthy' });
+    expect(commandText('bot')).toContain('bot/main.ts');
+    expect(existsSync(path.join(ROOT, 'bot/main.ts'))).toBe(true);
+    const apiPort = environmentOf('api').PORT;
+    expect(environmentOf('bot').API_URL).toBe(`http://api:${apiPort}/graphql`);
+  });
+
+  it('shares one environment between migrate and api through the YAML merge key', () => {
+    const document = parseDocument(COMPOSE_TEXT);
+    expect(document.getIn(['services', 'api', 'environment', '<<'], true)).toBeDefined();
+    const migrateEnv = environmentOf('migrate');
+    const apiEnv = environmentOf('api');
+    for (const [key, value] of Object.entries(migrateEnv)) expect(apiEnv[key], key).toBe(value);
+  });
+
+  it('passes the API every variable it reads, except an explicit list left to safe defaults', () => {
+    expect(API_VARIABLES.length).toBeGreaterThan(10);
+    for (const name of API_LEFT_TO_DEFAULTS)
+      expect(API_VARIABLES, `stale allow-list entry ${name}`).toContain(name);
+    const passed = Object.keys(environmentOf('api'));
+    const missing = API_VARIABLES.filter((name) => !passed.includes(name) && !API_LEFT_TO_DEFAULTS.has(name));
+    expect(missing, 'API variables missing from the api service').toEqual([]);
+    // Nothing the API does not read (a typo would silently fall back to the default).
+    expect(passed.filter((name) => !API_VARIABLES.includes(name))).toEqual([]);
+    // The migration reads the same configuration (it calls loadConfig).
+    const migratePassed = Object.keys(environmentOf('migrate'));
+    expect(migratePassed.filter((name) => !API_VARIABLES.includes(name))).toEqual([]);
+    for (const name of ['NODE_ENV', 'DATABASE_URL', 'JWT_SECRET']) expect(migratePassed).toContain(name);
+  });
+
+  it('passes the bot every variable it reads, except an explicit list left to safe defaults', () => {
+    expect(BOT_VARIABLES.length).toBeGreaterThan(5);
+    for (const name of BOT_LEFT_TO_DEFAULTS)
+      expect(BOT_VARIABLES, `stale allow-list entry ${name}`).toContain(name);
+    const passed = Object.keys(environmentOf('bot'));
+    const missing = BOT_VARIABLES.filter((name) => !passed.includes(name) && !BOT_LEFT_TO_DEFAULTS.has(name));
+    expect(missing, 'bot variables missing from the bot service').toEqual([]);
+    expect(passed.filter((name) => !BOT_VARIABLES.includes(name))).toEqual([]);
+  });
+
+  it('reads the environment only through the validated schemas', () => {
+    // A `process.env.X` read elsewhere would bypass both the schemas and the coverage checks above.
+    const stray: string[] = [];
+    for (const file of [...sourceFiles('src'), ...sourceFiles('bot')]) {
+      const relative = path.relative(ROOT, file);
+      if (relative === 'src/config.ts' || relative === 'bot/config.ts') continue;
+      if (/process\.env\b/.test(readFileSync(file, 'utf8'))) stray.push(relative);
+    }
+    expect(stray).toEqual([]);
+  });
+
+  it('gives valid production configurations to migrate, api and bot from a complete .env', () => {
+    const api = loadConfig(interpolatedEnvironment('api', DOTENV));
+    expect(api).toMatchObject({ env: 'production', host: '0.0.0.0', port: 4000 });
+    expect(api.databaseUrl).toBe('postgres://finance:pg-password@postgres:5432/finance');
+    expect(api.redisUrl).toBe('redis://redis:6379');
+    expect(api.jwt.secret).toBe(DOTENV.JWT_SECRET);
+    expect(api.botApiSecret).toBe(DOTENV.BOT_API_SECRET);
+    expect(api.graphql.introspection).toBe(false);
+
+    const migrate = loadConfig(interpolatedEnvironment('migrate', DOTENV));
+    expect(migrate.databaseUrl).toBe(api.databaseUrl);
+
+    const bot = loadBotConfig(interpolatedEnvironment('bot', DOTENV));
+    expect(bot.botApiSecret).toBe(api.botApiSecret);
+    expect(bot.redisUrl).toBe(api.redisUrl);
+    // One Redis, two apps: their key spaces must not overlap.
+    expect(bot.redisKeyPrefix.startsWith(api.redisKeyPrefix)).toBe(false);
+    expect(api.redisKeyPrefix.startsWith(bot.redisKeyPrefix)).toBe(false);
+    expect(bot.webhook).toBeUndefined();
+  });
+
+  it('gives valid configurations from a .env copied from .env.example with the secrets filled in', () => {
+    const dotenv: Record<string, string> = {};
+    for (const match of ENV_EXAMPLE.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)) dotenv[match[1]!] = match[2]!;
+    for (const [name, { required }] of composeVariables()) {
+      if (required) dotenv[name] = DOTENV[name] ?? expect.unreachable(`no sample value for ${name}`);
+    }
+    expect(loadConfig(interpolatedEnvironment('api', dotenv))).toMatchObject({ env: 'production' });
+    expect(loadConfig(interpolatedEnvironment('migrate', dotenv))).toMatchObject({ env: 'production' });
+    expect(loadBotConfig(interpolatedEnvironment('bot', dotenv)).webhook).toBeUndefined();
+  });
+
+  it('refuses to start without each required secret', () => {
+    for (const name of ['POSTGRES_PASSWORD', 'JWT_SECRET', 'BOT_API_SECRET', 'TELEGRAM_BOT_TOKEN']) {
+      const partial = { ...DOTENV };
+      delete partial[name];
+      expect(composeVariables().get(name), name).toEqual({ required: true });
+      expect(() => {
+        for (const svc of Object.keys(compose.services)) interpolatedEnvironment(svc, partial);
+      }, name).toThrow(name);
+    }
+  });
+});
+
+describe('.env.example', () => {
+  const documented = new Set(
+    [...ENV_EXAMPLE.matchAll(/^\s*#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]!),
+  );
+
+  it('documents every variable the API reads', () => {
+    expect(API_VARIABLES.filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('documents every variable docker-compose.yml takes from .env', () => {
+    // The compose file says "Secrets come from .env (see .env.example)".
+    expect([...composeVariables().keys()].filter((name) => !documented.has(name)).sort()).toEqual([]);
+  });
+});
