@@ -13,6 +13,7 @@ import type { BotConfig } from './config.js';
 import { BotContext, type BotDeps } from './context.js';
 import { startNotificationLoop } from './notifications/deliver.js';
 import { friendlyError } from './replies/errors.js';
+import { BotMetrics } from './metrics.js';
 import { MemoryChatStore, RedisChatStore } from './session/chat-store.js';
 import { UserSessions } from './session/user-session.js';
 import { retryOnFloodControl } from './telegram-retry.js';
@@ -47,11 +48,17 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
     ...(config.telegramApiRoot !== undefined && { telegram: { apiRoot: config.telegramApiRoot } }),
   });
   retryOnFloodControl(bot.telegram);
-  bot.use((ctx, next) => {
+  bot.use(async (ctx, next) => {
     ctx.deps = deps;
     // Telegraf makes a Telegram client per update (ctx.telegram): replies need the retry as well.
     retryOnFloodControl(ctx.telegram);
-    return next();
+    let outcome = 'error';
+    try {
+      await next();
+      outcome = 'ok';
+    } finally {
+      deps.metrics.updates.inc({ type: ctx.updateType, outcome });
+    }
   });
   bot.use(startComposer, ledgerComposer, reportsComposer, familyComposer);
   bot.catch(async (error, ctx) => {
@@ -77,7 +84,12 @@ export async function startBot(
       : new RedisChatStore(config.redisUrl, config.redisKeyPrefix);
   if (config.redisUrl === undefined) logger.warn('REDIS_URL is unset: chat tokens live in this process only');
   const api = new ApiClient(config.apiUrl, config.botApiSecret);
-  const deps: BotDeps = { api, store, sessions: new UserSessions(store, api), logger };
+  const metrics = new BotMetrics();
+  const deps: BotDeps = { metrics, api, store, sessions: new UserSessions(store, api), logger };
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await metrics.serve(config.webhook?.host ?? '0.0.0.0', config.metricsPort);
   const bot = createBot(config, deps);
   bot.botInfo = await bot.telegram.getMe();
   await bot.telegram.setMyCommands(COMMANDS);
@@ -97,7 +109,7 @@ export async function startBot(
     await bot.telegram.setWebhook(config.webhook.url, { secret_token: config.webhook.secret });
   }
   const notifications = startNotificationLoop(
-    { api, sessions: deps.sessions, telegram: bot.telegram, logger },
+    { api, sessions: deps.sessions, telegram: bot.telegram, logger, metrics },
     config.notifyIntervalMs,
   );
   logger.info(
@@ -114,6 +126,8 @@ export async function startBot(
         await notifications.stop();
         if (server === undefined) bot.stop('shutdown');
         else await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (metricsServer !== undefined)
+          await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
         await store.close();
       })();
       return stopping;

@@ -18,6 +18,7 @@ export const envSchema = z.object({
   BOT_WEBHOOK_SECRET: optional,
   BOT_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
   BOT_HOST: z.string().default('0.0.0.0'),
+  BOT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   NOTIFY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -32,6 +33,8 @@ export interface BotConfig {
   /** Webhook mode when set (Telegram posts updates here); long polling otherwise. */
   webhook: { url: string; secret: string; host: string; port: number } | undefined;
   notifyIntervalMs: number;
+  /** Serve Prometheus metrics on this port (BOT_HOST) when set. */
+  metricsPort: number | undefined;
   logLevel: string;
 }
 
@@ -69,6 +72,7 @@ export function loadBotConfig(
         ? undefined
         : { url: e.BOT_WEBHOOK_URL, secret: e.BOT_WEBHOOK_SECRET!, host: e.BOT_HOST, port: e.BOT_PORT },
     notifyIntervalMs: e.NOTIFY_INTERVAL_MS,
+    metricsPort: e.BOT_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -3,11 +3,13 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Logger } from 'pino';
 import { Context } from 'telegraf';
 import type { ApiClient } from './api/client.js';
+import type { BotMetrics } from './metrics.js';
 import type { ChatStore } from './session/chat-store.js';
 import { PrivateChatOnlyError, type UserSessions } from './session/user-session.js';
 
 /** What every handler can reach besides Telegram. */
 export interface BotDeps {
+  metrics: BotMetrics;
   api: ApiClient;
   store: ChatStore;
   sessions: UserSessions;

@@ -7,12 +7,14 @@ import {
   TelegramLoginDocument,
   type PendingNotificationsQuery,
 } from '../api/generated/graphql.js';
+import type { BotMetrics } from '../metrics.js';
 import { formatMoney, type MoneyLike } from '../replies/format.js';
 import type { UserSessions } from '../session/user-session.js';
 
 type Pending = PendingNotificationsQuery['pendingNotifications'][number];
 
 export interface NotificationDeliveryDeps {
+  metrics: BotMetrics;
   api: ApiClient;
   sessions: UserSessions;
   telegram: Telegram;
@@ -43,6 +45,7 @@ export async function deliverPending(deps: NotificationDeliveryDeps): Promise<nu
       }
       await deps.telegram.sendMessage(chatId, describe(notification));
       delivered.push(notification.id);
+      deps.metrics.notifications.inc({ kind: notification.kind });
     } catch (error) {
       if (isUndeliverable(error)) delivered.push(notification.id);
       deps.logger.warn({ err: error, notification: notification.id }, 'notification not delivered');

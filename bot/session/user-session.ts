@@ -45,6 +45,8 @@ const keys = (chatId: number) => ({
  * credential (telegramLogin), unless they logged out.
  */
 export class UserSessions {
+  private readonly renewals = new Map<number, Promise<string>>();
+
   constructor(
     private readonly store: ChatStore,
     private readonly api: ApiClient,
@@ -77,9 +79,20 @@ export class UserSessions {
 
   /** A valid access token for the chat's user, or NotConnectedError. */
   async accessToken(chatId: number, telegramId: number): Promise<string> {
-    const k = keys(chatId);
-    const access = await this.store.get(k.access);
+    const access = await this.store.get(keys(chatId).access);
     if (access !== null) return access;
+    // One renewal per chat at a time: parallel calls of one update share it instead of racing the
+    // single-use refresh token (which would end in an extra session).
+    let renewal = this.renewals.get(chatId);
+    if (renewal === undefined) {
+      renewal = this.renew(chatId, telegramId).finally(() => this.renewals.delete(chatId));
+      this.renewals.set(chatId, renewal);
+    }
+    return renewal;
+  }
+
+  private async renew(chatId: number, telegramId: number): Promise<string> {
+    const k = keys(chatId);
     const refresh = await this.store.get(k.refresh);
     if (refresh !== null) {
       try {

@@ -459,14 +459,17 @@ describe('Telegram bot end to end', () => {
     ]);
   }, 120_000);
 
-  it('answers kindly when the API is down and keeps answering', async () => {
+  it('answers kindly when the API is down, keeps answering, and counts the failed updates', async () => {
     const token = '654321:TEST-down';
+    const metricsPort = await closedPort();
     const down = await startBot(
       loadBotConfig(
         botEnv({
           TELEGRAM_BOT_TOKEN: token,
           API_URL: `http://127.0.0.1:${await closedPort()}/graphql`,
           REDIS_KEY_PREFIX: `${redisPrefix}down:`,
+          BOT_METRICS_PORT: String(metricsPort),
+          BOT_HOST: '127.0.0.1',
         }),
       ),
     );
@@ -478,6 +481,8 @@ describe('Telegram bot end to end', () => {
       const ivy = newTelegramUser('Ivy');
       expect(textOf(await ask(ivy, '/register', { token }))).toBe(NOT_REACHABLE);
       expect(textOf(await ask(hal, '/balance', { token }))).toBe(NOT_REACHABLE);
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/^bot_updates_total\{type="message",outcome="error"\} 5$/m);
     } finally {
       await down.stop();
     }
