@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AccessExtensions } from '../../src/graphql/access.js';
 import { loadConfig } from '../../src/config.js';
 import { createSchema } from '../../src/schema.js';
@@ -72,27 +71,6 @@ const newTelegramId = () => String(7_000_000_000 + ++tgCounter);
 
 const fieldOf = (result: GqlResult<unknown>) => result.errors?.[0]?.extensions?.field;
 
-/** stop() can resolve while pooled sockets still close; a forced drop would kill them mid-close. */
-async function waitUntilUnused(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const client = new pg.Client({ connectionString: inject('databaseUrl') });
-  await client.connect();
-  try {
-    await vi.waitFor(
-      async () => {
-        const { rows } = await client.query<{ n: string }>(
-          'select count(*) as n from pg_stat_activity where datname = $1',
-          [name],
-        );
-        if (Number(rows[0]!.n) > 0) throw new Error(`sessions still open on ${name}`);
-      },
-      { timeout: 10_000, interval: 50 },
-    );
-  } finally {
-    await client.end();
-  }
-}
-
 describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
   const botSecret = randomBytes(36).toString('base64url');
   const bot: GqlOptions = { headers: { 'x-bot-key': botSecret } };
@@ -114,7 +92,6 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
     await redis?.quit();
     await app?.stop();
     if (scratch === undefined) return;
-    await waitUntilUnused(scratch.url);
     await scratch.drop();
   }, 60_000);
 

@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBot, type RunningBot } from '../../bot/bot.js';
 import { loadBotConfig } from '../../bot/config.js';
 import {
@@ -55,27 +54,6 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** stop() can resolve while pooled sockets still close; a forced drop would kill them mid-close. */
-async function waitUntilUnused(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const client = new pg.Client({ connectionString: inject('databaseUrl') });
-  await client.connect();
-  try {
-    await vi.waitFor(
-      async () => {
-        const { rows } = await client.query<{ n: string }>(
-          'select count(*) as n from pg_stat_activity where datname = $1',
-          [name],
-        );
-        if (Number(rows[0]!.n) > 0) throw new Error(`sessions still open on ${name}`);
-      },
-      { timeout: 10_000, interval: 50 },
-    );
-  } finally {
-    await client.end();
-  }
-}
-
 describe('Telegram bot end to end', () => {
   const botSecret = randomBytes(36).toString('base64url');
   const asBot: GqlOptions = { headers: { 'x-bot-key': botSecret } };
@@ -122,7 +100,6 @@ describe('Telegram bot end to end', () => {
     await redis?.quit();
     await app?.stop();
     if (scratch === undefined) return;
-    await waitUntilUnused(scratch.url);
     await scratch.drop();
   }, 60_000);
 
