@@ -75,14 +75,6 @@ export function formatAmount(minor: bigint, currency: string): string {
   return `${negative ? '-' : ''}${whole}${exponent > 0 ? `.${fraction}` : ''}`;
 }
 
-/** Adds minor-unit amounts, refusing a result a bigint column cannot hold. */
-export function addAmounts(...amounts: bigint[]): bigint {
-  const sum = amounts.reduce((a, b) => a + b, 0n);
-  if (sum > MAX_MINOR_UNITS || sum < -MAX_MINOR_UNITS)
-    throw badInput('amount', 'Resulting balance is too large.');
-  return sum;
-}
-
 /**
  * Converts minor units between currencies at a decimal rate string ("1.0825" units of `to` per unit of
  * `from`; with `inverse`, units of `from` per unit of `to`), rounding half away from zero to the target's

@@ -9,7 +9,7 @@ import type { Principal } from '../auth/auth.service.js';
 import { normalizeName } from '../auth/auth.validation.js';
 import { User } from '../auth/user.entity.js';
 import type { FamilyAccess } from './family-access.js';
-import { Family, Invite, Membership, ROLE_RANK, Role } from './family.entity.js';
+import { Family, Invite, Membership, Role } from './family.entity.js';
 import type {
   CreateFamilyInput,
   CreateInviteInput,
@@ -221,8 +221,6 @@ export class FamilyService {
     return this.em.create(Family, { ...fields, createdAt: this.deps.clock.now() });
   }
 }
-
-export const hasRole = (role: Role, atLeast: Role): boolean => ROLE_RANK[role] >= ROLE_RANK[atLeast];
 
 function familyName(value: string, field: string): string {
   const name = normalizeName(value, field, true)!;
