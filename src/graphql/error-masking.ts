@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { DriverException } from '@mikro-orm/core';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Context } from '../context.js';
@@ -59,6 +60,29 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   };
 }
 
+/**
+ * A database error's message embeds the failed SQL with its bound values (emails, password hashes). Log
+ * what PostgreSQL said, its SQLSTATE and where, never the statement or the row (`detail`).
+ */
+function loggable(error: unknown): unknown {
+  const pgError = error as { severity?: unknown; code?: unknown; table?: unknown; constraint?: unknown };
+  if (error instanceof DriverException) {
+    return { type: error.name, message: error.sqlMessage ?? 'database error', sqlState: error.sqlState };
+  }
+  if (error instanceof Error && typeof pgError.severity === 'string' && typeof pgError.code === 'string') {
+    // knex prefixes PostgreSQL's message with the statement: "<sql> - <message>".
+    const message = error.message.slice(error.message.lastIndexOf(' - ') + 1).replace(/^- /, '');
+    return {
+      type: error.name,
+      message,
+      sqlState: pgError.code,
+      table: pgError.table,
+      constraint: pgError.constraint,
+    };
+  }
+  return error;
+}
+
 /** Logs unexpected errors with the request id, and tags masked errors with it so support can find them. */
 export const errorLoggingPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
@@ -69,9 +93,9 @@ export const errorLoggingPlugin: ApolloServerPlugin<Context> = {
           const code =
             (original as { extensions?: { code?: unknown } }).extensions?.code ?? error.extensions.code;
           if (!isClientVisibleCode(code) && isDatabaseUnavailable(original)) {
-            contextValue.logger.warn({ err: original, path: error.path }, 'database unavailable');
+            contextValue.logger.warn({ err: loggable(original), path: error.path }, 'database unavailable');
           } else if (!isClientVisibleCode(code)) {
-            contextValue.logger.error({ err: original, path: error.path }, 'unexpected error');
+            contextValue.logger.error({ err: loggable(original), path: error.path }, 'unexpected error');
           }
         }
       },

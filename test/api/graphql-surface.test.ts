@@ -142,7 +142,8 @@ describe('GraphQL surface (SECURITY.md G1-G6, L5, A1)', () => {
       const faulty = await startTestApp({ DATABASE_URL: scratch.url });
       try {
         await faulty.sql('drop table app_user cascade');
-        const result = await login(faulty, uniqueEmail('g3'), STRONG_PASSWORD);
+        const email = uniqueEmail('g3');
+        const result = await login(faulty, email, STRONG_PASSWORD);
 
         expect(result.errors).toHaveLength(1);
         const error = result.errors![0]!;
@@ -175,6 +176,8 @@ describe('GraphQL surface (SECURITY.md G1-G6, L5, A1)', () => {
         const cause = JSON.stringify(logged);
         expect(cause).toContain('app_user');
         expect(cause).toMatch(/does not exist/);
+        // The driver's message embeds the SQL with its bound values; the log keeps PostgreSQL's own words.
+        expect(faulty.rawLogs()).not.toContain(email);
       } finally {
         await faulty.stop();
       }
