@@ -2,8 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, notFound } from '../../shared/errors.js';
 import type { Principal } from '../auth/auth.service.js';
-import { User } from '../auth/user.entity.js';
-import { Membership, ROLE_RANK, Role } from './family.entity.js';
+import { ROLE_RANK, Role } from './family.entity.js';
 
 /** Anything that belongs to exactly one family. */
 export interface FamilyOwned {
@@ -17,7 +16,7 @@ export interface FamilyOwned {
  * role in that family is checked. Memberships are read once per request.
  */
 export class FamilyAccess {
-  private roles: Promise<Map<string, Role>> | undefined;
+  private caller: Promise<{ roles: Map<string, Role>; defaultFamilyId: string | null }> | undefined;
 
   constructor(
     private readonly em: EntityManager,
@@ -30,15 +29,28 @@ export class FamilyAccess {
 
   /** Every family the caller belongs to, with the caller's role. */
   async memberships(): Promise<Map<string, Role>> {
-    this.roles ??= this.em
-      .find(Membership, { user: this.principal.userId }, { fields: ['family', 'role'] })
-      .then((rows) => new Map(rows.map((m) => [m.family.id, m.role])));
-    return this.roles;
+    return (await this.loadCaller()).roles;
   }
 
   /** Forgets cached memberships after the caller joined or left a family. */
   reset(): void {
-    this.roles = undefined;
+    this.caller = undefined;
+  }
+
+  /** The caller's memberships and default family, in one statement, once per request. */
+  private loadCaller() {
+    this.caller ??= this.em
+      .execute<{ family_id: string | null; role: Role | null; default_family_id: string | null }[]>(
+        `select m.family_id, m.role, u.default_family_id
+           from app_user u left join membership m on m.user_id = u.id
+          where u.id = ?`,
+        [this.principal.userId],
+      )
+      .then((rows) => ({
+        roles: new Map(rows.flatMap((r) => (r.family_id === null ? [] : [[r.family_id, r.role!] as const]))),
+        defaultFamilyId: rows[0]?.default_family_id ?? null,
+      }));
+    return this.caller;
   }
 
   /**
@@ -83,10 +95,12 @@ export class FamilyAccess {
   }
 
   private async defaultFamilyId(): Promise<string> {
-    const user = await this.em.findOne(User, this.principal.userId, { fields: ['defaultFamily'] });
-    const fallback = user?.defaultFamily?.id ?? [...(await this.memberships()).keys()][0];
-    if (fallback === undefined) throw notFound('Family');
-    return fallback;
+    const { roles, defaultFamilyId } = await this.loadCaller();
+    const id =
+      (defaultFamilyId !== null && roles.has(defaultFamilyId) ? defaultFamilyId : undefined) ??
+      [...roles.keys()][0];
+    if (id === undefined) throw notFound('Family');
+    return id;
   }
 }
 

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
+import { related } from '../../graphql/loaders.js';
 import { Account } from '../account/account.entity.js';
 import { User } from '../auth/user.entity.js';
 import { Category } from '../category/category.entity.js';
@@ -75,26 +76,26 @@ export class TransactionResolver {
 
   @FieldResolver(() => Account, { description: 'The account money left or arrived in.' })
   async account(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<Account> {
-    return (await ctx.loaders.account.load(tx.account.id))!;
+    return (await related(tx.account, ctx.loaders.account))!;
   }
 
   @FieldResolver(() => Account, { nullable: true, description: 'Transfers: the account money arrived in.' })
   async toAccount(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<Account | null> {
-    return tx.toAccount === null ? null : ctx.loaders.account.load(tx.toAccount.id);
+    return tx.toAccount === null ? null : related(tx.toAccount, ctx.loaders.account);
   }
 
   @FieldResolver(() => Category, { nullable: true, description: 'The category, if any.' })
   async category(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<Category | null> {
-    return tx.category === null ? null : ctx.loaders.category.load(tx.category.id);
+    return tx.category === null ? null : related(tx.category, ctx.loaders.category);
   }
 
   @FieldResolver(() => User, { description: 'The member who recorded it.' })
   async createdBy(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<User> {
-    return (await ctx.loaders.user.load(tx.createdBy.id))!;
+    return (await related(tx.createdBy, ctx.loaders.user))!;
   }
 
   @FieldResolver(() => User, { description: 'The member who paid.' })
   async paidBy(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<User> {
-    return (await ctx.loaders.user.load(tx.paidBy.id))!;
+    return (await related(tx.paidBy, ctx.loaders.user))!;
   }
 }

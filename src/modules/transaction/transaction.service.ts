@@ -1,4 +1,9 @@
-import { LockMode, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import {
+  LoadStrategy,
+  LockMode,
+  UniqueConstraintViolationException,
+  type FilterQuery,
+} from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
 import { localDate, parseLocalDate } from '../../shared/dates.js';
@@ -217,7 +222,13 @@ export class TransactionService {
     const rows = await this.em.find(
       LedgerTransaction,
       { $and: conditions },
-      { orderBy: { occurredOn: 'desc', seq: 'desc' }, limit: limit + 1 },
+      {
+        orderBy: { occurredOn: 'desc', seq: 'desc' },
+        limit: limit + 1,
+        // The nested fields a list shows come in the same statement (two per request in all, with tenancy).
+        populate: ['account', 'toAccount', 'category', 'createdBy', 'paidBy'],
+        strategy: LoadStrategy.JOINED,
+      },
     );
     const page = rows.slice(0, limit);
     const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
