@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   STRONG_PASSWORD,
+  TRUSTED_LOOPBACK,
   createScratchDatabase,
+  fromFreshClient,
   startTestApp,
   uniqueEmail,
   type GqlResult,
@@ -15,15 +17,6 @@ import { LOGIN, REGISTER, codeOf } from '../helpers/auth.js';
  * checked exactly: the row count of every table is the same before and after.
  */
 
-const TRUSTED_PROXIES = '127.0.0.1,::1,::ffff:127.0.0.1';
-
-let ipCounter = 0;
-/** A forwarded client address no other request of this file uses, so per-IP rate limits never interfere. */
-const freshIp = () => {
-  const n = ++ipCounter;
-  return { headers: { 'x-forwarded-for': `198.19.${(n >> 8) & 255}.${n & 255}` } };
-};
-
 type Counts = Record<string, number>;
 
 describe('bad input (SECURITY.md B1, B2)', () => {
@@ -33,7 +26,7 @@ describe('bad input (SECURITY.md B1, B2)', () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase();
-    app = await startTestApp({ DATABASE_URL: scratch.url, TRUSTED_PROXIES });
+    app = await startTestApp({ DATABASE_URL: scratch.url, TRUSTED_PROXIES: TRUSTED_LOOPBACK });
     tables = (
       await app.sql<{ table_name: string }>(
         `select table_name from information_schema.tables
@@ -64,7 +57,7 @@ describe('bad input (SECURITY.md B1, B2)', () => {
     return result;
   };
 
-  const register = (input: Record<string, unknown>) => app.gql(REGISTER, { input }, freshIp());
+  const register = (input: Record<string, unknown>) => app.gql(REGISTER, { input }, fromFreshClient());
   const validRegistration = (overrides: Record<string, unknown> = {}) => ({
     email: uniqueEmail('bad-input'),
     password: STRONG_PASSWORD,
@@ -139,7 +132,7 @@ describe('bad input (SECURITY.md B1, B2)', () => {
       );
       expectBadInput(
         await expectNothingWritten(() =>
-          app.gql(LOGIN, { input: { email, password: 'whatever-1' } }, freshIp()),
+          app.gql(LOGIN, { input: { email, password: 'whatever-1' } }, fromFreshClient()),
         ),
         'input.email',
         `login ${what}`,
@@ -201,7 +194,7 @@ describe('bad input (SECURITY.md B1, B2)', () => {
         const input = isRegister ? fuzzRegisterInput(random, existing) : fuzzLoginInput(random, existing);
         const what = `seed ${seed} #${i} ${isRegister ? 'register' : 'login'} ${preview(input)}`;
         const before = await counts();
-        const result = await app.gql(isRegister ? REGISTER : LOGIN, { input }, freshIp());
+        const result = await app.gql(isRegister ? REGISTER : LOGIN, { input }, fromFreshClient());
         const after = await counts();
 
         expect(result.status, `${what} -> ${result.text.slice(0, 300)}`).toBeLessThan(500);

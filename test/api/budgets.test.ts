@@ -1,112 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type GqlResult, type TestApp } from '../helpers/app.js';
-import { registerUser } from '../helpers/auth.js';
+import { TRUSTED_LOOPBACK, startTestApp, type TestApp } from '../helpers/app.js';
+import { financeHelpers, type Member, type TestFamily } from '../helpers/finance.js';
 
 /** Budgets: periods, spent, rollover, alerts and currencies, all through the API on the real stores. */
 
 let app: TestApp;
-let clientCount = 0;
+const { ok, expectBadInput, newFamily, addMember } = financeHelpers(() => app, { checkSetup: true });
 
 beforeAll(async () => {
-  app = await startTestApp({ TRUSTED_PROXIES: '127.0.0.1,::1,::ffff:127.0.0.1' });
+  app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
 });
 afterAll(() => app?.stop());
-
-function ok<T>(result: GqlResult<T>): T {
-  const requestId = result.errors?.[0]?.extensions?.requestId;
-  const logged = app.logs.filter((line) => requestId !== undefined && line.requestId === requestId);
-  expect(result.errors, `${result.text}\n${JSON.stringify(logged)}`).toBeUndefined();
-  expect(result.data, result.text).toBeTruthy();
-  return result.data as T;
-}
-
-function expectBadInput(result: GqlResult<unknown>, field: string): void {
-  expect(result.errors?.[0]?.extensions?.code, result.text).toBe('BAD_USER_INPUT');
-  expect(result.errors?.[0]?.extensions?.field, result.text).toBe(field);
-}
-
-interface Member {
-  token: string;
-  userId: string;
-}
-
-interface TestFamily extends Member {
-  familyId: string;
-  cashId: string;
-  category(name: string): string;
-}
-
-/** A fresh user (each from an address of its own, so the register limit never interferes). */
-async function newUser(): Promise<Member> {
-  clientCount += 1;
-  const ip = `203.0.113.${clientCount}`;
-  const user = await registerUser(app, {}, { headers: { 'x-forwarded-for': ip } });
-  return { token: user.accessToken, userId: user.user.id };
-}
-
-/** A fresh user with their personal family, optionally with other month start day / time zone. */
-async function newFamily(settings: { monthStartDay?: number; timeZone?: string } = {}): Promise<TestFamily> {
-  const user = await newUser();
-  const data = ok(
-    await app.gql<{
-      families: { id: string }[];
-      accounts: { id: string; name: string; currency: string }[];
-      categories: { id: string; name: string }[];
-    }>(
-      `query { families { id } accounts { id name currency } categories { id name } }`,
-      {},
-      { token: user.token },
-    ),
-  );
-  expect(data.families).toHaveLength(1);
-  const familyId = data.families[0]!.id;
-  const cash = data.accounts.find((a) => a.name === 'Cash')!;
-  expect(cash.currency).toBe('EUR');
-  if (Object.keys(settings).length > 0) {
-    const updated = ok(
-      await app.gql<{ updateFamily: { monthStartDay: number; timeZone: string } }>(
-        `mutation($id: ID!, $input: UpdateFamilyInput!) {
-           updateFamily(id: $id, input: $input) { monthStartDay timeZone }
-         }`,
-        { id: familyId, input: settings },
-        { token: user.token },
-      ),
-    );
-    expect(updated.updateFamily).toMatchObject(settings);
-  }
-  const categories = new Map(data.categories.map((c) => [c.name, c.id]));
-  return {
-    ...user,
-    familyId,
-    cashId: cash.id,
-    category(name) {
-      const id = categories.get(name);
-      if (id === undefined) throw new Error(`no category ${name}`);
-      return id;
-    },
-  };
-}
-
-/** Invites a new user into the family as a member. */
-async function addMember(family: TestFamily): Promise<Member> {
-  const invite = ok(
-    await app.gql<{ createInvite: { code: string } }>(
-      `mutation($input: CreateInviteInput!) { createInvite(input: $input) { code } }`,
-      { input: { familyId: family.familyId } },
-      { token: family.token },
-    ),
-  );
-  const member = await newUser();
-  const joined = ok(
-    await app.gql<{ joinFamily: { id: string } }>(
-      `mutation($code: String!) { joinFamily(code: $code) { id } }`,
-      { code: invite.createInvite.code },
-      { token: member.token },
-    ),
-  );
-  expect(joined.joinFamily.id).toBe(family.familyId);
-  return member;
-}
 
 async function createAccount(family: TestFamily, name: string, currency = 'EUR'): Promise<string> {
   const data = ok(

@@ -1,105 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type GqlResult, type TestApp } from '../helpers/app.js';
-import { registerUser } from '../helpers/auth.js';
+import { TRUSTED_LOOPBACK, startTestApp, type TestApp } from '../helpers/app.js';
+import { financeHelpers, type TestFamily } from '../helpers/finance.js';
 
 /** Savings goals and the finance reports, through the API on the real stores. */
 
 let app: TestApp;
-let clientCount = 0;
+const { ok, expectBadInput, newFamily, addMember } = financeHelpers(() => app, { badInputWithoutData: true });
 
 beforeAll(async () => {
-  app = await startTestApp({ TRUSTED_PROXIES: '127.0.0.1,::1,::ffff:127.0.0.1' });
+  app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
 });
 afterAll(() => app?.stop());
-
-function ok<T>(result: GqlResult<T>): T {
-  const requestId = result.errors?.[0]?.extensions?.requestId;
-  const logged = app.logs.filter((line) => requestId !== undefined && line.requestId === requestId);
-  expect(result.errors, `${result.text}\n${JSON.stringify(logged)}`).toBeUndefined();
-  expect(result.data, result.text).toBeTruthy();
-  return result.data as T;
-}
-
-function expectBadInput(result: GqlResult<unknown>, field: string): void {
-  expect(result.errors?.[0]?.extensions?.code, result.text).toBe('BAD_USER_INPUT');
-  expect(result.errors?.[0]?.extensions?.field, result.text).toBe(field);
-  expect(result.data ?? null, result.text).toBeNull();
-}
-
-interface Member {
-  token: string;
-  userId: string;
-}
-
-interface TestFamily extends Member {
-  familyId: string;
-  cashId: string;
-  category(name: string): string;
-}
-
-async function newUser(): Promise<Member> {
-  clientCount += 1;
-  const user = await registerUser(app, {}, { headers: { 'x-forwarded-for': `198.51.100.${clientCount}` } });
-  return { token: user.accessToken, userId: user.user.id };
-}
-
-async function newFamily(settings: { monthStartDay?: number } = {}): Promise<TestFamily> {
-  const user = await newUser();
-  const data = ok(
-    await app.gql<{
-      families: { id: string }[];
-      accounts: { id: string; name: string; currency: string }[];
-      categories: { id: string; name: string }[];
-    }>(
-      `query { families { id } accounts { id name currency } categories { id name } }`,
-      {},
-      { token: user.token },
-    ),
-  );
-  const familyId = data.families[0]!.id;
-  if (settings.monthStartDay !== undefined) {
-    const updated = ok(
-      await app.gql<{ updateFamily: { monthStartDay: number } }>(
-        `mutation($id: ID!, $day: Int!) { updateFamily(id: $id, input: { monthStartDay: $day }) { monthStartDay } }`,
-        { id: familyId, day: settings.monthStartDay },
-        { token: user.token },
-      ),
-    );
-    expect(updated.updateFamily.monthStartDay).toBe(settings.monthStartDay);
-  }
-  const categories = new Map(data.categories.map((c) => [c.name, c.id]));
-  return {
-    ...user,
-    familyId,
-    cashId: data.accounts.find((a) => a.name === 'Cash')!.id,
-    category(name) {
-      const id = categories.get(name);
-      if (id === undefined) throw new Error(`no category ${name}`);
-      return id;
-    },
-  };
-}
-
-async function addMember(family: TestFamily): Promise<Member> {
-  const invite = ok(
-    await app.gql<{ createInvite: { code: string } }>(
-      `mutation($input: CreateInviteInput!) { createInvite(input: $input) { code } }`,
-      { input: { familyId: family.familyId } },
-      { token: family.token },
-    ),
-  );
-  const member = await newUser();
-  ok(
-    await app.gql(
-      `mutation($code: String!) { joinFamily(code: $code) { id } }`,
-      { code: invite.createInvite.code },
-      {
-        token: member.token,
-      },
-    ),
-  );
-  return member;
-}
 
 async function createAccount(
   family: TestFamily,

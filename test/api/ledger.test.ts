@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type GqlResult, type TestApp } from '../helpers/app.js';
 import { registerUser } from '../helpers/auth.js';
+import { financeHelpers } from '../helpers/finance.js';
 
 /**
  * The ledger invariant (DOMAIN.md, Ledger): every account's stored balance equals its opening balance plus
@@ -129,12 +130,6 @@ interface Member {
 
 type Errors = GqlResult<unknown>['errors'];
 
-function expectOk<T>(result: GqlResult<T>): T {
-  expect(result.errors, result.text).toBeUndefined();
-  expect(result.data).toBeTruthy();
-  return result.data!;
-}
-
 function expectError(result: { errors: Errors; text: string }, code: string, field?: string): void {
   expect(result.errors, result.text).toHaveLength(1);
   expect(result.errors![0]!.extensions?.code, result.text).toBe(code);
@@ -143,20 +138,21 @@ function expectError(result: { errors: Errors; text: string }, code: string, fie
 
 describe('ledger', () => {
   let app: TestApp;
+  const { ok } = financeHelpers(() => app);
   let owner: Member;
 
   const setUp = async (): Promise<Member> => {
     const user = await registerUser(app);
-    const families = expectOk(
+    const families = ok(
       await app.gql<{ families: { id: string }[] }>(FAMILIES, {}, { token: user.accessToken }),
     );
     expect(families.families).toHaveLength(1);
     const familyId = families.families[0]!.id;
-    const accounts = expectOk(
+    const accounts = ok(
       await app.gql<{ accounts: Account[] }>(ACCOUNTS, { familyId }, { token: user.accessToken }),
     ).accounts;
     expect(accounts.map((a) => [a.name, a.currency])).toEqual([['Cash', 'EUR']]);
-    const categories = expectOk(
+    const categories = ok(
       await app.gql<{ categories: { id: string; name: string; kind: string; parentId: string | null }[] }>(
         CATEGORIES,
         { familyId },
@@ -179,7 +175,7 @@ describe('ledger', () => {
   };
 
   const createAccount = async (member: Member, input: Record<string, unknown>): Promise<string> =>
-    expectOk(
+    ok(
       await app.gql<{ createAccount: { id: string } }>(
         CREATE_ACCOUNT,
         { input: { familyId: member.familyId, ...input } },
@@ -191,16 +187,16 @@ describe('ledger', () => {
     app.gql<{ createTransaction: Tx }>(CREATE_TX, { input }, { token: member.token });
 
   const createOk = async (member: Member, input: Record<string, unknown>): Promise<Tx> =>
-    expectOk(await create(member, input)).createTransaction;
+    ok(await create(member, input)).createTransaction;
 
   const update = (member: Member, id: string, input: Record<string, unknown>) =>
     app.gql<{ updateTransaction: Tx }>(UPDATE_TX, { id, input }, { token: member.token });
 
   const updateOk = async (member: Member, id: string, input: Record<string, unknown>): Promise<Tx> =>
-    expectOk(await update(member, id, input)).updateTransaction;
+    ok(await update(member, id, input)).updateTransaction;
 
   const balances = async (member: Member): Promise<Map<string, string>> => {
-    const accounts = expectOk(
+    const accounts = ok(
       await app.gql<{ accounts: Account[] }>(
         ACCOUNTS,
         { familyId: member.familyId },
@@ -392,7 +388,7 @@ describe('ledger', () => {
     await expectBalances({ cash: '100.00', bank: '2790.00', dollars: '97.43' });
 
     // the opening balance moves the balance by the difference
-    const updated = expectOk(
+    const updated = ok(
       await app.gql<{ updateAccount: Account }>(
         UPDATE_ACCOUNT,
         { id: bank, input: { openingBalance: '500.5' } },
@@ -416,7 +412,7 @@ describe('ledger', () => {
     await expectBalances({ dollars: '97.43' });
 
     // delete each kind
-    expect(expectOk(await app.gql(DELETE_TX, { id: salary.id }, { token: owner.token }))).toEqual({
+    expect(ok(await app.gql(DELETE_TX, { id: salary.id }, { token: owner.token }))).toEqual({
       deleteTransaction: true,
     });
     await expectBalances({ cash: '50.00', bank: '290.50', dollars: '97.43' });
@@ -689,9 +685,9 @@ describe('ledger', () => {
 
     /** Registers a user who joins `family` with the given role; their own personal family stays theirs. */
     const join = async (role: string): Promise<Member> => {
-      const code = expectOk(await invite(family, role)).createInvite.code;
+      const code = ok(await invite(family, role)).createInvite.code;
       const user = await setUp();
-      const joined = expectOk(
+      const joined = ok(
         await app.gql<{ joinFamily: { id: string; myRole: string } }>(JOIN, { code }, { token: user.token }),
       );
       expect(joined.joinFamily).toEqual({ id: family.familyId, myRole: role });
@@ -706,7 +702,7 @@ describe('ledger', () => {
 
     it('a viewer reads accounts and transactions but cannot write anything', async () => {
       const viewer = await join('VIEWER');
-      const accounts = expectOk(
+      const accounts = ok(
         await app.gql<{ accounts: Account[] }>(
           ACCOUNTS,
           { familyId: family.familyId },
@@ -714,7 +710,7 @@ describe('ledger', () => {
         ),
       ).accounts;
       expect(accounts.find((a) => a.id === bank)?.balance).toEqual({ amount: '40.01', currency: 'EUR' });
-      const transactions = expectOk(
+      const transactions = ok(
         await app.gql<{ transactions: { edges: { node: { id: string } }[] } }>(
           TRANSACTIONS,
           { familyId: family.familyId, first: 10 },
@@ -774,7 +770,7 @@ describe('ledger', () => {
       await assertLedgerInvariant(app, family.familyId);
 
       const admin = await join('ADMIN');
-      expect(expectOk(await invite(admin, 'MEMBER')).createInvite.invite.role).toBe('MEMBER');
+      expect(ok(await invite(admin, 'MEMBER')).createInvite.invite.role).toBe('MEMBER');
       // nobody is invited straight in as an owner
       expectError(await invite(family, 'OWNER'), 'BAD_USER_INPUT', 'input.role');
     });
@@ -810,7 +806,7 @@ describe('ledger', () => {
         ),
         'CONFLICT',
       );
-      const families = expectOk(
+      const families = ok(
         await app.gql<{ families: { id: string; myRole: string }[] }>(FAMILIES, {}, { token: loner.token }),
       );
       expect(families.families).toEqual([{ id: loner.familyId, myRole: 'OWNER' }]);

@@ -2,18 +2,19 @@ import { createHash, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config.js';
-import { STRONG_PASSWORD, realRedis, startTestApp, uniqueEmail, type TestApp } from '../helpers/app.js';
+import {
+  STRONG_PASSWORD,
+  TRUSTED_LOOPBACK,
+  fromFreshClient,
+  realRedis,
+  startTestApp,
+  uniqueEmail,
+  type TestApp,
+} from '../helpers/app.js';
 import { REGISTER, codeOf, login, refresh, registerUser } from '../helpers/auth.js';
 
-const TRUSTED_PROXIES = '127.0.0.1,::1,::ffff:127.0.0.1';
 const INVALID_CREDENTIALS = 'INVALID_CREDENTIALS';
 
-let ipCounter = 0;
-/** Headers of a client address that no other request of this file uses (honoured only behind TRUSTED_PROXIES). */
-const freshIp = () => {
-  const n = ++ipCounter;
-  return { headers: { 'x-forwarded-for': `198.51.${(n >> 8) & 255}.${n & 255}` } };
-};
 const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
 
 type LoginResult = Awaited<ReturnType<typeof login>>;
@@ -38,7 +39,7 @@ const SLOW = { timeout: 120_000 };
 describe('login protection (SECURITY.md L1, L2, L4)', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ TRUSTED_PROXIES });
+    app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
   });
   // A failed start leaves `app` unset; its error is the one to see.
   afterAll(() => app?.stop());
@@ -51,7 +52,7 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
   };
 
   it('L1: unknown email, wrong password and an account without a password answer the same INVALID_CREDENTIALS', async () => {
-    const user = await registerUser(app, {}, freshIp());
+    const user = await registerUser(app, {}, fromFreshClient());
 
     // An account that exists and has an email, but no password (signed up through Telegram).
     const noPasswordEmail = uniqueEmail('tgonly');
@@ -61,10 +62,10 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
       [noPasswordEmail, String(randomInt(1, 2 ** 47))],
     );
 
-    const unknown = await login(app, uniqueEmail('nobody'), STRONG_PASSWORD, freshIp());
-    const wrong = await login(app, user.email, `${STRONG_PASSWORD}!`, freshIp());
-    const noPassword = await login(app, noPasswordEmail, STRONG_PASSWORD, freshIp());
-    const noPasswordEmpty = await login(app, noPasswordEmail, '', freshIp());
+    const unknown = await login(app, uniqueEmail('nobody'), STRONG_PASSWORD, fromFreshClient());
+    const wrong = await login(app, user.email, `${STRONG_PASSWORD}!`, fromFreshClient());
+    const noPassword = await login(app, noPasswordEmail, STRONG_PASSWORD, fromFreshClient());
+    const noPasswordEmpty = await login(app, noPasswordEmail, '', fromFreshClient());
 
     const reference = failure(wrong);
     expect(reference.extensions).toEqual({ code: INVALID_CREDENTIALS });
@@ -85,11 +86,11 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
     const PER_ACCOUNT = 8; // below the lockout threshold of 10
     const accounts: Awaited<ReturnType<typeof registerUser>>[] = [];
     for (let i = 0; i < Math.ceil(SAMPLES / PER_ACCOUNT); i++) {
-      accounts.push(await registerUser(app, {}, freshIp()));
+      accounts.push(await registerUser(app, {}, fromFreshClient()));
     }
 
     const timeLogin = async (email: string, password: string): Promise<number> => {
-      const options = freshIp();
+      const options = fromFreshClient();
       const started = performance.now();
       const result = await login(app, email, password, options);
       const elapsed = performance.now() - started;
@@ -147,20 +148,20 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
     const failTimes = async (email: string, times: number): Promise<ReturnType<typeof failure>> => {
       let last: ReturnType<typeof failure> | undefined;
       for (let i = 0; i < times; i++) {
-        const result = await login(app, email, 'not the password at all', freshIp());
+        const result = await login(app, email, 'not the password at all', fromFreshClient());
         last = failure(result);
         expect(last.extensions?.code).toBe(INVALID_CREDENTIALS);
       }
       return last!;
     };
     const rightPassword = (user: { email: string; password: string }) =>
-      login(app, user.email, user.password, freshIp());
+      login(app, user.email, user.password, fromFreshClient());
 
     it(
       'L4: after 10 failures the right password answers exactly like a wrong one for 60 s, then works',
       SLOW,
       async () => {
-        const user = await registerUser(app, {}, freshIp());
+        const user = await registerUser(app, {}, fromFreshClient());
         const wrongError = await failTimes(user.email, 10);
 
         const locked = await rightPassword(user);
@@ -169,7 +170,7 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
         expect(codeOf(locked)).toBe(INVALID_CREDENTIALS);
 
         // Another account is unaffected: the throttle is per account.
-        const other = await registerUser(app, {}, freshIp());
+        const other = await registerUser(app, {}, fromFreshClient());
         expect((await rightPassword(other)).errors).toBeUndefined();
 
         app.clock.advance(59 * SECOND);
@@ -182,7 +183,7 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
     );
 
     it('L4: the wait doubles: the 11th consecutive failure locks for 120 s', SLOW, async () => {
-      const user = await registerUser(app, {}, freshIp());
+      const user = await registerUser(app, {}, fromFreshClient());
       const wrongError = await failTimes(user.email, 10);
       app.clock.advance(61 * SECOND);
       await failTimes(user.email, 1); // the 11th in a row, right after the first wait
@@ -196,7 +197,7 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
     });
 
     it('L4: the wait is capped at 15 minutes', SLOW, async () => {
-      const user = await registerUser(app, {}, freshIp());
+      const user = await registerUser(app, {}, fromFreshClient());
       const wrongError = await failTimes(user.email, 10);
       // Failures 11 to 14 each come right after the previous wait (60, 120, 240, 480 s) has passed,
       // and each wait is proven to still hold one second before its end.
@@ -227,7 +228,7 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
     });
 
     it('L4: a successful login resets the count of consecutive failures', SLOW, async () => {
-      const user = await registerUser(app, {}, freshIp());
+      const user = await registerUser(app, {}, fromFreshClient());
       await failTimes(user.email, 9);
       expect((await rightPassword(user)).errors).toBeUndefined();
       // Without the reset these would be failures 10..18 and lock the account.
@@ -241,9 +242,11 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
     });
 
     it('L4: a burst of concurrent wrong passwords gets no more than 10 of them checked', SLOW, async () => {
-      const user = await registerUser(app, {}, freshIp());
+      const user = await registerUser(app, {}, fromFreshClient());
       const burst = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => login(app, user.email, `wrong guess number ${i}`, freshIp())),
+        Array.from({ length: 30 }, (_, i) =>
+          login(app, user.email, `wrong guess number ${i}`, fromFreshClient()),
+        ),
       );
       for (const result of burst) expect(codeOf(result)).toBe(INVALID_CREDENTIALS);
       // Ten guesses were weighed against the hash; the other twenty met the lock the tenth one set.
@@ -263,7 +266,7 @@ describe('login protection (SECURITY.md L1, L2, L4)', () => {
       'L4: the throttle follows the account, not the address: every attempt came from a new IP',
       SLOW,
       async () => {
-        const user = await registerUser(app, {}, freshIp());
+        const user = await registerUser(app, {}, fromFreshClient());
         // Ten different addresses, one wrong password each.
         const wrongError = await failTimes(user.email, 10);
         // An address never seen before, with the right password, is still refused.
@@ -396,7 +399,7 @@ describe('per-IP rate limits (SECURITY.md L3)', () => {
     'L3: behind TRUSTED_PROXIES X-Forwarded-For is honoured: each forwarded client has its own limit',
     SLOW,
     async () => {
-      const app = await start({ TRUSTED_PROXIES });
+      const app = await start({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
       // 31 clients through the proxy, one login each: none is limited, though the socket is the same.
       for (let i = 1; i <= 31; i++) {
         expect(codeOf(await wrongLogin(app, from(`203.0.113.${i}`))), `client ${i}`).toBe(

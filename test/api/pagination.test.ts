@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY } from '../../src/shared/clock.js';
-import { startTestApp, type GqlResult, type TestApp } from '../helpers/app.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
 import { registerUser } from '../helpers/auth.js';
+import { financeHelpers } from '../helpers/finance.js';
 
 /**
  * Listing (DOMAIN.md, Ledger): Relay-style keyset pagination, newest first by (occurredOn, insertion),
@@ -53,14 +54,9 @@ const newestFirst = (a: Row, b: Row): number =>
       ? 1
       : -1;
 
-function expectBadInput(result: GqlResult<unknown>, field: string): void {
-  expect(result.errors, result.text).toHaveLength(1);
-  expect(result.errors![0]!.extensions, result.text).toMatchObject({ code: 'BAD_USER_INPUT', field });
-  expect(result.data ?? null).toBeNull();
-}
-
 describe('transactions: keyset pagination and filters', () => {
   let app: TestApp;
+  const { expectBadInput } = financeHelpers(() => app, { badInputAlone: true, badInputWithoutData: true });
   let token: string;
   let familyId: string;
   let ownerId: string;

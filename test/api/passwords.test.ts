@@ -1,17 +1,14 @@
 import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2_OPTIONS } from '../../src/modules/auth/password.js';
-import { startTestApp, uniqueEmail, type TestApp } from '../helpers/app.js';
+import {
+  TRUSTED_LOOPBACK,
+  fromFreshClient,
+  startTestApp,
+  uniqueEmail,
+  type TestApp,
+} from '../helpers/app.js';
 import { REGISTER, codeOf, login, registerUser } from '../helpers/auth.js';
-
-const TRUSTED_PROXIES = '127.0.0.1,::1,::ffff:127.0.0.1';
-
-let ipCounter = 0;
-/** A forwarded client address no other request of this file uses, so per-IP limits never interfere. */
-const freshIp = () => {
-  const n = ++ipCounter;
-  return { headers: { 'x-forwarded-for': `198.18.${(n >> 8) & 255}.${n & 255}` } };
-};
 
 interface Argon2Params {
   variant: string;
@@ -38,7 +35,7 @@ function parseArgon2(hash: string): Argon2Params {
 describe('passwords (SECURITY.md P1-P3)', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ TRUSTED_PROXIES });
+    app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
   });
   // A failed start leaves `app` unset; its error is the one to see.
   afterAll(() => app?.stop());
@@ -63,11 +60,11 @@ describe('passwords (SECURITY.md P1-P3)', () => {
     app.gql<{ register: { accessToken: string } }>(
       REGISTER,
       { input: { email, password, firstName: 'Pat', lastName: null } },
-      freshIp(),
+      fromFreshClient(),
     );
 
   it('P1: stores an argon2id hash with m >= 19456 KiB, t >= 2, p = 1', async () => {
-    const user = await registerUser(app, {}, freshIp());
+    const user = await registerUser(app, {}, fromFreshClient());
     const hash = await storedHash(user.email);
     expect(hash).not.toBeNull();
     expect(hash).not.toContain(user.password);
@@ -87,7 +84,7 @@ describe('passwords (SECURITY.md P1-P3)', () => {
   });
 
   it('P2: a successful login re-hashes a hash made with older, weaker parameters', async () => {
-    const user = await registerUser(app, {}, freshIp());
+    const user = await registerUser(app, {}, fromFreshClient());
     const weak = await argon2.hash(user.password, {
       type: argon2.argon2id,
       memoryCost: 8192,
@@ -97,7 +94,7 @@ describe('passwords (SECURITY.md P1-P3)', () => {
     await app.sql('update app_user set password_hash = $1 where email = $2', [weak, user.email]);
     expect(parseArgon2((await storedHash(user.email))!)).toMatchObject({ m: 8192, t: 1, p: 1 });
 
-    const first = await login(app, user.email, user.password, freshIp());
+    const first = await login(app, user.email, user.password, fromFreshClient());
     expect(first.errors).toBeUndefined();
     expect(first.data?.login.user.email).toBe(user.email);
 
@@ -114,7 +111,7 @@ describe('passwords (SECURITY.md P1-P3)', () => {
     expect(await argon2.verify(upgraded, `${user.password}x`)).toBe(false);
 
     // The upgraded hash still logs in, and a current hash is left alone.
-    const second = await login(app, user.email, user.password, freshIp());
+    const second = await login(app, user.email, user.password, fromFreshClient());
     expect(second.errors).toBeUndefined();
     expect(await storedHash(user.email)).toBe(upgraded);
   });
@@ -158,14 +155,14 @@ describe('passwords (SECURITY.md P1-P3)', () => {
     expect(max.data?.register.accessToken).toEqual(expect.any(String));
     expect(await userCount(maxEmail)).toBe(1);
 
-    const full = await login(app, maxEmail, maxPassword, freshIp());
+    const full = await login(app, maxEmail, maxPassword, fromFreshClient());
     expect(full.errors).toBeUndefined();
     expect(full.data?.login.user.email).toBe(maxEmail);
-    const prefix = await login(app, maxEmail, maxPassword.slice(0, 127), freshIp());
+    const prefix = await login(app, maxEmail, maxPassword.slice(0, 127), fromFreshClient());
     expect(prefix.data?.login ?? null).toBeNull();
     expect(codeOf(prefix)).toBe('INVALID_CREDENTIALS');
     // Not truncated at bcrypt's 72 bytes either.
-    const bcryptPrefix = await login(app, maxEmail, maxPassword.slice(0, 72), freshIp());
+    const bcryptPrefix = await login(app, maxEmail, maxPassword.slice(0, 72), fromFreshClient());
     expect(codeOf(bcryptPrefix)).toBe('INVALID_CREDENTIALS');
 
     // 128 code points that are 256 UTF-16 units are still within the limit; 129 are not.
@@ -175,7 +172,7 @@ describe('passwords (SECURITY.md P1-P3)', () => {
     const emoji = await register(emojiEmail, emojiPassword);
     expect(emoji.errors).toBeUndefined();
     expect(await userCount(emojiEmail)).toBe(1);
-    const emojiLogin = await login(app, emojiEmail, emojiPassword, freshIp());
+    const emojiLogin = await login(app, emojiEmail, emojiPassword, fromFreshClient());
     expect(emojiLogin.errors).toBeUndefined();
     const emojiTooLongEmail = uniqueEmail('p3emoji129');
     const emojiTooLong = await register(emojiTooLongEmail, `${emojiPassword}\u{1F511}`);

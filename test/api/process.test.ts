@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -6,26 +6,14 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it, onTestFailed } from 'vitest';
-import { freePort } from '../../src/shared/net.js';
 import { gql, realRedis, STRONG_PASSWORD, uniqueEmail } from '../helpers/app.js';
 import { ME, REGISTER, type Tokens } from '../helpers/auth.js';
 import { TEST_REDIS_URL } from '../helpers/environment.js';
+import { exitWithin, spawnApi, waitForHttp, type ApiProcess } from '../helpers/server-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TIMEOUT = 90_000;
-
-interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the exit code (null when killed by a signal) and the signal. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 const running = new Set<ChildProcess>();
 const tempDirs: string[] = [];
@@ -37,33 +25,16 @@ afterEach(() => {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** `node --import tsx src/main.ts` with only the given environment (plus PATH and HOME). */
-async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      PORT: String(port),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+/** The API as its own process, logging at info, killed after the test; its output is printed if the test fails. */
+async function spawnServer(env: Record<string, string>): Promise<ApiProcess> {
+  const server = await spawnApi({ LOG_LEVEL: 'info', ...env });
+  running.add(server.child);
   onTestFailed(() => {
-    process.stderr.write(`--- server on port ${port}, stdout:\n${out}\n--- stderr:\n${err}\n`);
+    process.stderr.write(
+      `--- server on port ${server.port}, stdout:\n${server.stdout()}\n--- stderr:\n${server.stderr()}\n`,
+    );
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, port, url: `http://127.0.0.1:${port}`, stdout: () => out, stderr: () => err, exited };
+  return server;
 }
 
 /** The environment of the test harness: the run's database and the real Redis (or none). */
@@ -77,36 +48,6 @@ function harnessEnv(): Record<string, string> {
     REDIS_URL: realRedis ? TEST_REDIS_URL : '',
     REDIS_KEY_PREFIX: `fftest:${randomUUID()}:`,
   };
-}
-
-async function waitForHealthy(server: ServerProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) {
-      throw new Error(`server exited with ${server.child.exitCode}: ${server.stderr()}${server.stdout()}`);
-    }
-    try {
-      const response = await fetch(`${server.url}/healthz`);
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`no /healthz within ${timeoutMs} ms: ${server.stderr()}${server.stdout()}`);
-}
-
-/** Resolves with the exit, or rejects after `ms`. */
-async function exitWithin(server: ServerProcess, ms: number) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the server did not exit within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([server.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function connectionRefused(port: number): Promise<string> {
@@ -186,7 +127,7 @@ describe('the server as a process', () => {
     async () => {
       const env = harnessEnv();
       const server = await spawnServer(env);
-      await waitForHealthy(server, 60_000);
+      await waitForHttp(server, '/healthz', 60_000);
 
       // Warm up (first-request compilation) so the burst below is read by the server within milliseconds.
       const warmEmail = uniqueEmail('warm');
@@ -270,7 +211,7 @@ describe('the server as a process', () => {
     tempDirs.push(dataDir);
     const server = await spawnServer({ NODE_ENV: 'development', DATA_DIR: dataDir });
     // A fresh PGlite needs ~10 s to start on an idle machine; much more on a busy one.
-    await waitForHealthy(server, 75_000);
+    await waitForHttp(server, '/healthz', 75_000);
 
     const email = uniqueEmail('embedded');
     const registered = await gql<{ register: Tokens }>(server.url, REGISTER, {

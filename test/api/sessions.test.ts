@@ -2,20 +2,13 @@ import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, SECOND } from '../../src/shared/clock.js';
-import { startTestApp, type GqlOptions, type TestApp } from '../helpers/app.js';
+import { TRUSTED_LOOPBACK, fromFreshClient, startTestApp, type TestApp } from '../helpers/app.js';
 import { ME, codeOf, login, refresh, registerUser, type Tokens } from '../helpers/auth.js';
 
 const LOGOUT = `mutation Logout($everywhere: Boolean!) { logout(everywhere: $everywhere) }`;
 const CHANGE_PASSWORD = `mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }`;
 const NEW_PASSWORD = 'a different long passphrase 4711';
 const GRACE_MS = 10 * SECOND;
-
-let ipCounter = 0;
-/** Every request comes from its own (forwarded) address, so the per-IP limits never interfere. */
-const fromNewIp = (token?: string): GqlOptions => {
-  const n = ++ipCounter;
-  return { token, headers: { 'x-forwarded-for': `10.2.${(n >> 8) & 255}.${n & 255}` } };
-};
 
 const sha256Hex = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
@@ -45,20 +38,20 @@ interface SessionRow {
 describe('sessions (SECURITY.md R1-R7)', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ TRUSTED_PROXIES: '127.0.0.1,::1' });
+    app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
   });
   afterAll(() => app.stop());
 
   const rotate = async (token: string): Promise<Tokens> => {
-    const result = await refresh(app, token, fromNewIp());
+    const result = await refresh(app, token, fromFreshClient());
     expect(result.errors).toBeUndefined();
     expect(result.data?.refreshToken.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     return result.data!.refreshToken;
   };
 
-  const refreshCode = async (token: string) => codeOf(await refresh(app, token, fromNewIp()));
+  const refreshCode = async (token: string) => codeOf(await refresh(app, token, fromFreshClient()));
 
-  const me = (token: string) => app.gql<{ me: { id: string } }>(ME, {}, fromNewIp(token));
+  const me = (token: string) => app.gql<{ me: { id: string } }>(ME, {}, fromFreshClient(token));
 
   const expectMe = async (token: string, userId: string) => {
     const result = await me(token);
@@ -97,17 +90,17 @@ describe('sessions (SECURITY.md R1-R7)', () => {
   };
 
   const logout = (accessToken: string, everywhere: boolean) =>
-    app.gql<{ logout: boolean }>(LOGOUT, { everywhere }, fromNewIp(accessToken));
+    app.gql<{ logout: boolean }>(LOGOUT, { everywhere }, fromFreshClient(accessToken));
 
   const changePassword = (accessToken: string, currentPassword: string, newPassword: string) =>
     app.gql<{ changePassword: boolean }>(
       CHANGE_PASSWORD,
       { input: { currentPassword, newPassword } },
-      fromNewIp(accessToken),
+      fromFreshClient(accessToken),
     );
 
   it('R1: only the SHA-256 of a refresh token is stored, never the raw token', async () => {
-    const user = await registerUser(app, {}, fromNewIp());
+    const user = await registerUser(app, {}, fromFreshClient());
     const second = await rotate(user.refreshToken);
     const third = await rotate(second.refreshToken);
     const raws = [user.refreshToken, second.refreshToken, third.refreshToken];
@@ -132,7 +125,7 @@ describe('sessions (SECURITY.md R1-R7)', () => {
   });
 
   it('R2: every refresh rotates: the old token stops working, is revoked and is the new one’s parent', async () => {
-    const user = await registerUser(app, {}, fromNewIp());
+    const user = await registerUser(app, {}, fromFreshClient());
     const sessionId = sidOf(user.accessToken);
     let current = user.refreshToken;
     const first = await rowFor(current);
@@ -156,7 +149,7 @@ describe('sessions (SECURITY.md R1-R7)', () => {
 
       // The old token no longer yields tokens (a replay this soon is treated as a race: refused
       // without ending the session).
-      const replay = await refresh(app, current, fromNewIp());
+      const replay = await refresh(app, current, fromFreshClient());
       expect(replay.data?.refreshToken ?? null).toBeNull();
       expect(codeOf(replay)).toBe('UNAUTHENTICATED');
 
@@ -170,7 +163,7 @@ describe('sessions (SECURITY.md R1-R7)', () => {
 
   it('R3: replaying a rotated token outside the 10 s grace revokes the whole session (REFRESH_TOKEN_REUSED)', async () => {
     // As Supabase tests it: rotate 3 times, then replay the first token.
-    const user = await registerUser(app, {}, fromNewIp());
+    const user = await registerUser(app, {}, fromFreshClient());
     const sessionId = sidOf(user.accessToken);
     const t1 = await rotate(user.refreshToken);
     const t2 = await rotate(t1.refreshToken);
@@ -178,7 +171,7 @@ describe('sessions (SECURITY.md R1-R7)', () => {
     await expectMe(t3.accessToken, user.user.id);
 
     app.clock.advance(GRACE_MS + SECOND);
-    const replay = await refresh(app, user.refreshToken, fromNewIp());
+    const replay = await refresh(app, user.refreshToken, fromFreshClient());
     expect(replay.data?.refreshToken ?? null).toBeNull();
     expect(codeOf(replay)).toBe('REFRESH_TOKEN_REUSED');
 
@@ -196,12 +189,12 @@ describe('sessions (SECURITY.md R1-R7)', () => {
 
     // Within the grace, replaying the token just rotated is a client racing itself: refused, but the
     // session lives on and the newest token still works.
-    const racer = await registerUser(app, {}, fromNewIp());
+    const racer = await registerUser(app, {}, fromFreshClient());
     const racerSid = sidOf(racer.accessToken);
     const r1 = await rotate(racer.refreshToken);
     const r2 = await rotate(r1.refreshToken);
     app.clock.advance(GRACE_MS - SECOND);
-    const race = await refresh(app, r1.refreshToken, fromNewIp());
+    const race = await refresh(app, r1.refreshToken, fromFreshClient());
     expect(race.data?.refreshToken ?? null).toBeNull();
     expect(codeOf(race)).toBe('UNAUTHENTICATED');
     expect((await sessionRow(racerSid)).revoked_at).toBeNull();
@@ -215,7 +208,7 @@ describe('sessions (SECURITY.md R1-R7)', () => {
     expect((await sessionRow(racerSid)).revoked_at).toBeInstanceOf(Date);
 
     // Within the grace, a token two generations old is reuse all the same.
-    const victim = await registerUser(app, {}, fromNewIp());
+    const victim = await registerUser(app, {}, fromFreshClient());
     const victimSid = sidOf(victim.accessToken);
     const v1 = await rotate(victim.refreshToken);
     const v2 = await rotate(v1.refreshToken);
@@ -229,10 +222,10 @@ describe('sessions (SECURITY.md R1-R7)', () => {
   });
 
   it('R4: 20 parallel refreshes of one token: no 500, exactly one succeeds, one live token afterwards', async () => {
-    const user = await registerUser(app, {}, fromNewIp());
+    const user = await registerUser(app, {}, fromFreshClient());
     const sessionId = sidOf(user.accessToken);
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => refresh(app, user.refreshToken, fromNewIp())),
+      Array.from({ length: 20 }, () => refresh(app, user.refreshToken, fromFreshClient())),
     );
 
     for (const result of results) {
@@ -259,17 +252,17 @@ describe('sessions (SECURITY.md R1-R7)', () => {
 
   it('R5: idle expiry after 30 days, absolute cap at 90 days however often the session is refreshed', async () => {
     // Idle: the same token just inside and just outside 30 days.
-    const early = await registerUser(app, {}, fromNewIp());
-    const idle = await registerUser(app, {}, fromNewIp());
+    const early = await registerUser(app, {}, fromFreshClient());
+    const idle = await registerUser(app, {}, fromFreshClient());
     app.clock.advance(30 * DAY - SECOND);
     await rotate(early.refreshToken);
     app.clock.advance(2 * SECOND);
-    const expired = await refresh(app, idle.refreshToken, fromNewIp());
+    const expired = await refresh(app, idle.refreshToken, fromFreshClient());
     expect(expired.data?.refreshToken ?? null).toBeNull();
     expect(codeOf(expired)).toBe('UNAUTHENTICATED');
 
     // Absolute: refreshed every 29 days (always within the idle window), still dead at day 90.
-    const user = await registerUser(app, {}, fromNewIp());
+    const user = await registerUser(app, {}, fromFreshClient());
     const sessionId = sidOf(user.accessToken);
     const createdAt = app.clock.now().getTime();
     let current = user.refreshToken;
@@ -283,7 +276,7 @@ describe('sessions (SECURITY.md R1-R7)', () => {
     app.clock.set(new Date(createdAt + 90 * DAY - SECOND));
     current = (await rotate(current)).refreshToken;
     app.clock.advance(2 * SECOND);
-    const dead = await refresh(app, current, fromNewIp());
+    const dead = await refresh(app, current, fromFreshClient());
     expect(dead.data?.refreshToken ?? null).toBeNull();
     expect(codeOf(dead)).toBe('UNAUTHENTICATED');
     expect((await rowFor(current)).revoked_at).toBeNull();
@@ -297,10 +290,10 @@ describe('sessions (SECURITY.md R1-R7)', () => {
   });
 
   it('R6: logout ends only the current session; logout(everywhere: true) ends all of the user’s sessions', async () => {
-    const user = await registerUser(app, {}, fromNewIp());
-    const second = (await login(app, user.email, user.password, fromNewIp())).data!.login;
-    const third = (await login(app, user.email, user.password, fromNewIp())).data!.login;
-    const bystander = await registerUser(app, {}, fromNewIp());
+    const user = await registerUser(app, {}, fromFreshClient());
+    const second = (await login(app, user.email, user.password, fromFreshClient())).data!.login;
+    const third = (await login(app, user.email, user.password, fromFreshClient())).data!.login;
+    const bystander = await registerUser(app, {}, fromFreshClient());
     expect(new Set([user, second, third].map((t) => sidOf(t.accessToken))).size).toBe(3);
 
     const out = await logout(user.accessToken, false);
@@ -341,9 +334,9 @@ describe('sessions (SECURITY.md R1-R7)', () => {
   });
 
   it('R7: a password change ends every other session and keeps the current one', async () => {
-    const user = await registerUser(app, {}, fromNewIp());
-    const second = (await login(app, user.email, user.password, fromNewIp())).data!.login;
-    const third = (await login(app, user.email, user.password, fromNewIp())).data!.login;
+    const user = await registerUser(app, {}, fromFreshClient());
+    const second = (await login(app, user.email, user.password, fromFreshClient())).data!.login;
+    const third = (await login(app, user.email, user.password, fromFreshClient())).data!.login;
 
     // Wrong current password: INVALID_CREDENTIALS and nothing changes.
     const passwordHash = async () =>
@@ -365,7 +358,7 @@ describe('sessions (SECURITY.md R1-R7)', () => {
     ]);
     expect(stillLive).toHaveLength(3);
     for (const tokens of [user, second, third]) await expectMe(tokens.accessToken, user.user.id);
-    expect(codeOf(await login(app, user.email, NEW_PASSWORD, fromNewIp()))).toBe('INVALID_CREDENTIALS');
+    expect(codeOf(await login(app, user.email, NEW_PASSWORD, fromFreshClient()))).toBe('INVALID_CREDENTIALS');
 
     // The real change, from the second session.
     const changed = await changePassword(second.accessToken, user.password, NEW_PASSWORD);
@@ -382,10 +375,10 @@ describe('sessions (SECURITY.md R1-R7)', () => {
     }
     expect((await sessionRow(sidOf(second.accessToken))).revoked_at).toBeNull();
 
-    const oldLogin = await login(app, user.email, user.password, fromNewIp());
+    const oldLogin = await login(app, user.email, user.password, fromFreshClient());
     expect(oldLogin.data?.login ?? null).toBeNull();
     expect(codeOf(oldLogin)).toBe('INVALID_CREDENTIALS');
-    const newLogin = await login(app, user.email, NEW_PASSWORD, fromNewIp());
+    const newLogin = await login(app, user.email, NEW_PASSWORD, fromFreshClient());
     expect(newLogin.errors).toBeUndefined();
     expect(newLogin.data?.login.user.id).toBe(user.user.id);
     expect(await passwordHash()).not.toBe(hashBefore);

@@ -6,7 +6,9 @@ import { loadConfig } from '../../src/config.js';
 import { createSchema } from '../../src/schema.js';
 import {
   STRONG_PASSWORD,
+  TRUSTED_LOOPBACK,
   createScratchDatabase,
+  fromFreshClient,
   realRedis,
   startTestApp,
   uniqueEmail,
@@ -23,7 +25,6 @@ import { TEST_REDIS_URL } from '../helpers/environment.js';
  * these tests put there.
  */
 
-const TRUSTED_PROXIES = '127.0.0.1,::1,::ffff:127.0.0.1';
 const BOT_FIELDS = [
   'acknowledgeNotifications',
   'bindingStart',
@@ -58,13 +59,6 @@ interface Notification {
   createdAt: string;
 }
 
-let ipCounter = 0;
-/** A forwarded client address no other request of this file uses, so per-IP rate limits never interfere. */
-const freshIp = (): Record<string, string> => {
-  const n = ++ipCounter;
-  return { 'x-forwarded-for': `198.18.${(n >> 8) & 255}.${n & 255}` };
-};
-
 let tgCounter = 0;
 /** A Telegram user id no other test of this file uses. */
 const newTelegramId = () => String(7_000_000_000 + ++tgCounter);
@@ -84,7 +78,7 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
       DATABASE_URL: scratch.url,
       BOT_API_SECRET: botSecret,
       PUBLIC_URL: 'https://finance.example.test',
-      TRUSTED_PROXIES,
+      TRUSTED_PROXIES: TRUSTED_LOOPBACK,
     });
     if (realRedis) redis = new Redis(TEST_REDIS_URL);
   }, 120_000);
@@ -95,7 +89,7 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
     await scratch.drop();
   }, 60_000);
 
-  const emailUser = () => registerUser(app, {}, { headers: freshIp() });
+  const emailUser = () => registerUser(app, {}, fromFreshClient());
 
   const tgRegister = (telegramId: string, extra: Record<string, unknown> = {}) =>
     app.gql<{ telegramRegister: AuthPayload }>(
@@ -279,10 +273,10 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
   });
 
   it('T1: an app without BOT_API_SECRET refuses every bot-only field', async () => {
-    const closed = await startTestApp({ TRUSTED_PROXIES });
+    const closed = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
     try {
       expect(closed.config.botApiSecret).toBeUndefined();
-      const user = await registerUser(closed, {}, { headers: freshIp() });
+      const user = await registerUser(closed, {}, fromFreshClient());
       const telegramId = newTelegramId();
       for (const [name, op] of Object.entries(botOperations(telegramId))) {
         for (const key of [botSecret, '', 'undefined']) {
@@ -666,7 +660,7 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
     );
     expect(set.errors, set.text).toBeUndefined();
     expect(set.data?.setEmailPassword).toMatchObject({ id: tg.user.id, email });
-    const signedIn = await login(app, email, STRONG_PASSWORD, { headers: freshIp() });
+    const signedIn = await login(app, email, STRONG_PASSWORD, fromFreshClient());
     expect(signedIn.errors, signedIn.text).toBeUndefined();
     expect((await me(signedIn.data!.login.accessToken)).data?.me).toEqual({
       id: tg.user.id,
@@ -728,7 +722,7 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
       { token: viaRegister.accessToken },
     );
     expect(set.errors, set.text).toBeUndefined();
-    const web = (await login(app, email, STRONG_PASSWORD, { headers: freshIp() })).data!.login;
+    const web = (await login(app, email, STRONG_PASSWORD, fromFreshClient())).data!.login;
 
     const unlinked = await app.gql<{ unlinkTelegram: boolean }>(UNLINK, {}, { token: web.accessToken });
     expect(unlinked.data?.unlinkTelegram, unlinked.text).toBe(true);

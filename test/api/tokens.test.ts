@@ -2,20 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realRedis, startTestApp, type GqlOptions, type TestApp } from '../helpers/app.js';
+import { TRUSTED_LOOPBACK, fromFreshClient, realRedis, startTestApp, type TestApp } from '../helpers/app.js';
 import { ME, codeOf, login, refresh, registerUser } from '../helpers/auth.js';
 
 const LOGOUT = `mutation Logout($everywhere: Boolean!) { logout(everywhere: $everywhere) }`;
 const CHANGE_PASSWORD = `mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }`;
 const NEW_PASSWORD = 'a different long passphrase 4711';
 const GRACE_MS = 10_000;
-
-let ipCounter = 0;
-/** Every request comes from its own (forwarded) address, so the per-IP limits never interfere. */
-const fromNewIp = (token?: string): GqlOptions => {
-  const n = ++ipCounter;
-  return { token, headers: { 'x-forwarded-for': `10.1.${(n >> 8) & 255}.${n & 255}` } };
-};
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -30,7 +23,7 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
   let redis: Redis | undefined;
 
   beforeAll(async () => {
-    app = await startTestApp({ TRUSTED_PROXIES: '127.0.0.1,::1' });
+    app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
     if (realRedis) redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
   });
   afterAll(async () => {
@@ -38,7 +31,8 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     await app.stop();
   });
 
-  const me = (token: string) => app.gql<{ me: { id: string; email: string } }>(ME, {}, fromNewIp(token));
+  const me = (token: string) =>
+    app.gql<{ me: { id: string; email: string } }>(ME, {}, fromFreshClient(token));
 
   const expectUnauthenticated = async (token: string) => {
     const result = await me(token);
@@ -68,8 +62,8 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
   };
 
   it('J1: access token is HS256 with sub, sid, jti, iss, aud and a 900 s lifetime', async () => {
-    const user = await registerUser(app, {}, fromNewIp());
-    const other = await registerUser(app, {}, fromNewIp());
+    const user = await registerUser(app, {}, fromFreshClient());
+    const other = await registerUser(app, {}, fromFreshClient());
     const decoded = jwt.decode(user.accessToken, { complete: true });
     if (decoded === null || typeof decoded.payload === 'string') throw new Error('access token is not a JWT');
     const { header, payload } = decoded;
@@ -124,7 +118,7 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
   });
 
   it('J3: the refresh token is opaque (32 random bytes, base64url, not a JWT) and is refused as Bearer', async () => {
-    const user = await registerUser(app, {}, fromNewIp());
+    const user = await registerUser(app, {}, fromFreshClient());
     const token = user.refreshToken;
 
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -136,13 +130,13 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     expect(token).not.toBe(user.accessToken);
 
     // Two sessions never share a refresh token.
-    const second = await login(app, user.email, user.password, fromNewIp());
+    const second = await login(app, user.email, user.password, fromFreshClient());
     expect(second.data?.login.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(second.data?.login.refreshToken).not.toBe(token);
 
     await expectUnauthenticated(token);
     // The refresh token itself still works where it belongs.
-    const rotated = await refresh(app, token, fromNewIp());
+    const rotated = await refresh(app, token, fromFreshClient());
     expect(rotated.errors).toBeUndefined();
     expect(rotated.data?.refreshToken.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await expectUnauthenticated(rotated.data!.refreshToken.refreshToken);
@@ -150,14 +144,14 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
 
   it('J4: logout, refresh-token reuse and a password change revoke the access tokens of the ended sessions', async () => {
     // Logout: the same, still unexpired, access token is refused afterwards.
-    const user = await registerUser(app, {}, fromNewIp());
+    const user = await registerUser(app, {}, fromFreshClient());
     const sid = claimsOf(user.accessToken).sid as string;
     await expectMe(user.accessToken, user.user.id);
     await expectNotDenylisted(sid);
     const loggedOut = await app.gql<{ logout: boolean }>(
       LOGOUT,
       { everywhere: false },
-      fromNewIp(user.accessToken),
+      fromFreshClient(user.accessToken),
     );
     expect(loggedOut.errors).toBeUndefined();
     expect(loggedOut.data?.logout).toBe(true);
@@ -167,24 +161,24 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
 
     // Reuse detection: replaying a rotated refresh token after the grace ends the session, and both
     // access tokens issued to it stop working.
-    const victim = await registerUser(app, {}, fromNewIp());
+    const victim = await registerUser(app, {}, fromFreshClient());
     const victimSid = claimsOf(victim.accessToken).sid as string;
-    const rotated = await refresh(app, victim.refreshToken, fromNewIp());
+    const rotated = await refresh(app, victim.refreshToken, fromFreshClient());
     expect(rotated.errors).toBeUndefined();
     const newAccess = rotated.data!.refreshToken.accessToken;
     expect(claimsOf(newAccess).sid).toBe(victimSid);
     await expectMe(newAccess, victim.user.id);
     app.clock.advance(GRACE_MS + 1_000);
-    const replay = await refresh(app, victim.refreshToken, fromNewIp());
+    const replay = await refresh(app, victim.refreshToken, fromFreshClient());
     expect(codeOf(replay)).toBe('REFRESH_TOKEN_REUSED');
     await expectUnauthenticated(victim.accessToken);
     await expectUnauthenticated(newAccess);
     await expectDenylisted(victimSid);
 
     // Password change: the other session's access token is refused, the current one keeps working.
-    const owner = await registerUser(app, {}, fromNewIp());
+    const owner = await registerUser(app, {}, fromFreshClient());
     const ownerSid = claimsOf(owner.accessToken).sid as string;
-    const otherLogin = await login(app, owner.email, owner.password, fromNewIp());
+    const otherLogin = await login(app, owner.email, owner.password, fromFreshClient());
     const otherAccess = otherLogin.data!.login.accessToken;
     const otherSid = claimsOf(otherAccess).sid as string;
     expect(otherSid).not.toBe(ownerSid);
@@ -192,7 +186,7 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     const changed = await app.gql<{ changePassword: boolean }>(
       CHANGE_PASSWORD,
       { input: { currentPassword: owner.password, newPassword: NEW_PASSWORD } },
-      fromNewIp(owner.accessToken),
+      fromFreshClient(owner.accessToken),
     );
     expect(changed.errors).toBeUndefined();
     expect(changed.data?.changePassword).toBe(true);

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBot, type RunningBot } from '../../bot/bot.js';
 import { loadBotConfig } from '../../bot/config.js';
+import { freePort } from '../../src/shared/net.js';
 import {
   createScratchDatabase,
   realRedis,
@@ -44,15 +44,6 @@ const CREATE_BUDGET = `mutation CreateBudget($input: CreateBudgetInput!) { creat
 const BINDING_CONFIRM = `mutation Confirm($code: String!) { bindingConfirm(code: $code) { id telegramId } }`;
 
 const chatOf = (call: RecordedCall) => Number(call.payload.chat_id);
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('Telegram bot end to end', () => {
   const botSecret = randomBytes(36).toString('base64url');
@@ -438,12 +429,13 @@ describe('Telegram bot end to end', () => {
 
   it('answers kindly when the API is down, keeps answering, and counts the failed updates', async () => {
     const token = '654321:TEST-down';
-    const metricsPort = await closedPort();
+    const metricsPort = await freePort();
     const down = await startBot(
       loadBotConfig(
         botEnv({
           TELEGRAM_BOT_TOKEN: token,
-          API_URL: `http://127.0.0.1:${await closedPort()}/graphql`,
+          // A free port: nothing listens there, so the API is down.
+          API_URL: `http://127.0.0.1:${await freePort()}/graphql`,
           REDIS_KEY_PREFIX: `${redisPrefix}down:`,
           BOT_METRICS_PORT: String(metricsPort),
           BOT_HOST: '127.0.0.1',
@@ -555,7 +547,7 @@ describe('Telegram bot end to end', () => {
           TELEGRAM_BOT_TOKEN: token,
           BOT_WEBHOOK_URL: 'https://example.test/hook',
           BOT_WEBHOOK_SECRET: secret,
-          BOT_PORT: String(await closedPort()),
+          BOT_PORT: String(await freePort()),
           BOT_HOST: '127.0.0.1',
           REDIS_KEY_PREFIX: `${redisPrefix}hook:`,
         }),

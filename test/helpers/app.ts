@@ -119,6 +119,27 @@ export const uniqueEmail = (label = 'user'): string =>
 
 export const STRONG_PASSWORD = 'correct horse battery staple';
 
+/**
+ * TRUSTED_PROXIES for an app whose X-Forwarded-For is believed when it comes from the test itself (the
+ * loopback client), so that each request can name a client address of its own (see `freshClientIp`).
+ */
+export const TRUSTED_LOOPBACK = '127.0.0.1,::1,::ffff:127.0.0.1';
+
+let clientIpCounter = 0;
+/**
+ * An X-Forwarded-For header naming a client address no earlier call of this test file returned (198.18.0.1
+ * and counting up, in the 198.18.0.0/15 benchmarking range), so per-IP rate limits never interfere. The app
+ * honours it only when started with `TRUSTED_PROXIES: TRUSTED_LOOPBACK`.
+ */
+export function freshClientIp(): { 'x-forwarded-for': string } {
+  const n = ++clientIpCounter;
+  if (n >= 1 << 17) throw new Error('freshClientIp: 198.18.0.0/15 is used up');
+  return { 'x-forwarded-for': `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}` };
+}
+
+/** Request options from a fresh client address (`freshClientIp`), with the access token if one is given. */
+export const fromFreshClient = (token?: string): GqlOptions => ({ token, headers: freshClientIp() });
+
 /** A scratch database of the test's own (migrated by the app that starts on it), dropped by `drop()`. */
 export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, startTestApp, type GqlOptions, type TestApp } from '../helpers/app.js';
+import {
+  TRUSTED_LOOPBACK,
+  createScratchDatabase,
+  fromFreshClient,
+  startTestApp,
+  type GqlOptions,
+  type TestApp,
+} from '../helpers/app.js';
 import { codeOf, registerUser } from '../helpers/auth.js';
 import { launchBrowser, newTestContext, saveScreenshot } from '../helpers/browser.js';
 
@@ -12,7 +19,6 @@ import { launchBrowser, newTestContext, saveScreenshot } from '../helpers/browse
  */
 
 const BROWSER_TIMEOUT = 60_000;
-const TRUSTED_PROXIES = '127.0.0.1,::1,::ffff:127.0.0.1';
 
 const BINDING_START = `mutation Start($input: BindingStartInput!) { bindingStart(input: $input) { code url } }`;
 const BINDING_CONFIRM = `mutation Confirm($code: String!) { bindingConfirm(code: $code) { id telegramId } }`;
@@ -22,12 +28,6 @@ const ME = `query Me { me { id email telegramId } }`;
 
 let tgCounter = 0;
 const newTelegramId = () => String(8_000_000_000 + ++tgCounter);
-
-let ipCounter = 0;
-const freshIp = (): Record<string, string> => {
-  const n = ++ipCounter;
-  return { 'x-forwarded-for': `198.18.${(n >> 8) & 255}.${n & 255}` };
-};
 
 describe('the account-link page in Chromium (SECURITY.md T4)', () => {
   const botSecret = randomBytes(36).toString('base64url');
@@ -39,7 +39,11 @@ describe('the account-link page in Chromium (SECURITY.md T4)', () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase();
-    app = await startTestApp({ DATABASE_URL: scratch.url, BOT_API_SECRET: botSecret, TRUSTED_PROXIES });
+    app = await startTestApp({
+      DATABASE_URL: scratch.url,
+      BOT_API_SECRET: botSecret,
+      TRUSTED_PROXIES: TRUSTED_LOOPBACK,
+    });
     browser = await launchBrowser();
   }, 120_000);
   afterEach(async () => {
@@ -63,7 +67,7 @@ describe('the account-link page in Chromium (SECURITY.md T4)', () => {
     return { page, requests };
   }
 
-  const emailUser = () => registerUser(app, {}, { headers: freshIp() });
+  const emailUser = () => registerUser(app, {}, fromFreshClient());
 
   /** bindingStart as the bot; the link as the bot would send it, pointed at this app's address. */
   async function startLink(telegramId: string) {
