@@ -216,7 +216,12 @@ export class TransactionService {
     const conditions: FilterQuery<LedgerTransaction>[] = [{ family }];
     if (after != null) {
       const { occurredOn, seq } = decodeCursor(after);
-      conditions.push({ $or: [{ occurredOn: { $lt: occurredOn } }, { occurredOn, seq: { $lt: seq } }] });
+      // The plain `<=` bound lets PostgreSQL start the index scan at the cursor; the OR alone is only a
+      // filter, and a page 100,000 rows deep would read all of them first.
+      conditions.push(
+        { occurredOn: { $lte: occurredOn } },
+        { $or: [{ occurredOn: { $lt: occurredOn } }, { occurredOn, seq: { $lt: seq } }] },
+      );
     }
     if (filter != null) conditions.push(...(await this.filterConditions(family, filter)));
     const rows = await this.em.find(
@@ -329,9 +334,10 @@ export class TransactionService {
       }
       category = found.id;
     }
+    const payerIsCaller = draft.paidById === this.access.userId; // the caller's membership is known
     if (
       !isUuid(draft.paidById) ||
-      (await em.count(Membership, { family: familyId, user: draft.paidById })) === 0
+      (!payerIsCaller && (await em.count(Membership, { family: familyId, user: draft.paidById })) === 0)
     ) {
       throw badInput('input.paidById', 'The payer must be a member of the family.');
     }
@@ -360,15 +366,20 @@ export class TransactionService {
     id: string,
     field: string,
   ): Promise<Account> {
-    const account = isUuid(id) ? await em.findOne(Account, { id, family: familyId }) : null;
-    if (account === null) throw badInput(field, 'No such account in this family.');
+    // By primary key first: an account this request already loaded costs no query.
+    const account = isUuid(id) ? await em.findOne(Account, id) : null;
+    if (account === null || account.family.id !== familyId)
+      throw badInput(field, 'No such account in this family.');
     return account;
   }
 
   private async reload(id: string): Promise<LedgerTransaction> {
-    // Balances moved in SQL; drop cached entities so nested fields read the new values.
+    // Balances moved in SQL; drop cached entities so nested fields read the new values, in one statement.
     this.em.clear();
-    return this.em.findOneOrFail(LedgerTransaction, id);
+    return this.em.findOneOrFail(LedgerTransaction, id, {
+      populate: ['account', 'toAccount', 'category', 'createdBy', 'paidBy'],
+      strategy: LoadStrategy.JOINED,
+    });
   }
 }
 
