@@ -36,7 +36,7 @@ export function requestLog(logger: Logger) {
         {
           requestId,
           method: req.method,
-          path: req.baseUrl + req.path,
+          path: req.originalUrl.split('?')[0],
           status: res.statusCode,
           operationName: record.operationName,
           durationMs: Math.round(durationMs * 10) / 10,
