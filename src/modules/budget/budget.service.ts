@@ -92,7 +92,7 @@ export class BudgetService {
 export const ALERT_THRESHOLDS = [80, 100] as const;
 
 /**
- * After a ledger write, inside its database transaction: for every budget of the family whose spending in
+ * After an expense is written, inside its database transaction: for every budget it counts toward whose spending in
  * the period of `date` has reached 80 % or 100 %, records one notification per member and threshold
  * and period. The unique dedupe key makes "once" hold even under concurrent writes.
  */
@@ -100,9 +100,18 @@ export async function recordBudgetAlerts(
   em: EntityManager,
   familyId: string,
   date: string,
+  categoryId: string | null,
   now: Date,
 ): Promise<void> {
-  const budgets = await em.find(Budget, { family: familyId, archived: false });
+  // Only budgets this expense counts toward: all spending, its category, or its category's parent.
+  const all = await em.find(Budget, { family: familyId, archived: false });
+  const parentId =
+    categoryId === null || all.every((b) => b.category === null)
+      ? null
+      : ((await em.findOne(Category, categoryId, { fields: ['parent'] }))?.parent?.id ?? null);
+  const budgets = all.filter(
+    (b) => b.category === null || b.category.id === categoryId || b.category.id === parentId,
+  );
   if (budgets.length === 0) return;
   // One family's alert checks take turns: under READ COMMITTED two concurrent writes would each miss
   // the other's uncommitted spending, and a threshold they cross together would never be recorded.

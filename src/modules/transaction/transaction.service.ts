@@ -133,7 +133,7 @@ export class TransactionService {
         await em.flush();
         await applyBalanceDeltas(em, balanceEffects(resolved));
         if (resolved.kind === TransactionKind.EXPENSE)
-          await recordBudgetAlerts(em, familyId, resolved.occurredOn, now);
+          await recordBudgetAlerts(em, familyId, resolved.occurredOn, resolved.category, now);
         return tx.id;
       });
     } catch (error) {
@@ -182,7 +182,7 @@ export class TransactionService {
       for (const [account, delta] of after) deltas.set(account, (deltas.get(account) ?? 0n) + delta);
       await applyBalanceDeltas(em, deltas);
       if (resolved.kind === TransactionKind.EXPENSE) {
-        await recordBudgetAlerts(em, familyId, resolved.occurredOn, this.deps.clock.now());
+        await recordBudgetAlerts(em, familyId, resolved.occurredOn, resolved.category, this.deps.clock.now());
       }
     });
     return this.reload(id);
