@@ -83,17 +83,21 @@ startComposer.action('connect:link', privateOnly, async (ctx) => {
   await link(ctx);
 });
 
-async function register(ctx: BotContext): Promise<void> {
+/** Who is talking, as the API's Telegram inputs want it (T3: always the update's `from`). */
+function telegramAccount(ctx: BotContext) {
   const from = ctx.from!;
+  return {
+    telegramId: String(from.id),
+    chatId: String(ctx.chatId),
+    firstName: from.first_name,
+    lastName: from.last_name ?? null,
+    username: from.username ?? null,
+  };
+}
+
+async function register(ctx: BotContext): Promise<void> {
   const { telegramRegister } = await ctx.asBot(TelegramRegisterDocument, {
-    input: {
-      telegramId: String(from.id),
-      chatId: String(ctx.chatId),
-      firstName: from.first_name,
-      lastName: from.last_name ?? null,
-      username: from.username ?? null,
-      languageCode: from.language_code ?? null,
-    },
+    input: { ...telegramAccount(ctx), languageCode: ctx.from!.language_code ?? null },
   });
   await ctx.deps.sessions.save(ctx.chatId, telegramRegister);
   await ctx.reply(
@@ -105,16 +109,7 @@ async function register(ctx: BotContext): Promise<void> {
 }
 
 async function link(ctx: BotContext): Promise<void> {
-  const from = ctx.from!;
-  const { bindingStart } = await ctx.asBot(BindingStartDocument, {
-    input: {
-      telegramId: String(from.id),
-      chatId: String(ctx.chatId),
-      firstName: from.first_name,
-      lastName: from.last_name ?? null,
-      username: from.username ?? null,
-    },
-  });
+  const { bindingStart } = await ctx.asBot(BindingStartDocument, { input: telegramAccount(ctx) });
   await ctx.reply(
     'Open this page, sign in with your email and password, and confirm. I will tell you here when it is done. ' +
       'The link works for 10 minutes.',
