@@ -247,20 +247,22 @@ export async function generateLedger(client: pg.ClientBase, shape: LedgerShape):
   return result.rowCount ?? 0;
 }
 
+/** Each account's signed movement in the ledger: what opening balance + movement must equal. */
+const LEDGER_DELTAS = `(
+  select id, sum(delta) as delta from (
+    select account_id as id, case kind when 'income' then amount else -amount end as delta from ledger_transaction
+    union all
+    select to_account_id, to_amount from ledger_transaction where kind = 'transfer'
+  ) e group by id
+)`;
+
 /** Recomputes every balance from the ledger: opening balance + the signed sum of its transactions. */
 export async function fixBalances(client: pg.ClientBase): Promise<void> {
   await client.query(
     `update account a
         set balance = a.opening_balance + coalesce(s.delta, 0)
        from account a0
-       left join (
-         select id, sum(delta) as delta from (
-           select account_id as id, case kind when 'income' then amount else -amount end as delta
-             from ledger_transaction
-           union all
-           select to_account_id, to_amount from ledger_transaction where kind = 'transfer'
-         ) e group by id
-       ) s on s.id = a0.id
+       left join ${LEDGER_DELTAS} s on s.id = a0.id
       where a.id = a0.id`,
   );
 }
@@ -270,14 +272,7 @@ export async function countBrokenBalances(client: pg.ClientBase): Promise<number
   const { rows } = await client.query<{ broken: string }>(
     `select count(*)::text as broken
        from account a
-       left join (
-         select id, sum(delta) as delta from (
-           select account_id as id, case kind when 'income' then amount else -amount end as delta
-             from ledger_transaction
-           union all
-           select to_account_id, to_amount from ledger_transaction where kind = 'transfer'
-         ) e group by id
-       ) s on s.id = a.id
+       left join ${LEDGER_DELTAS} s on s.id = a.id
       where a.balance <> a.opening_balance + coalesce(s.delta, 0)`,
   );
   return Number(rows[0]!.broken);

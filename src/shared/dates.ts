@@ -50,3 +50,13 @@ export function addMonths(year: number, month: number, delta: number): { year: n
 
 export const isoDate = (year: number, month: number, day: number): string =>
   `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+
+/** A given YYYY-MM-DD day (validated, naming `field`), or today in `timeZone` when none is given. */
+export function dayOrToday(
+  value: string | null | undefined,
+  field: string,
+  now: Date,
+  timeZone: string,
+): string {
+  return value == null ? localDate(now, timeZone) : parseLocalDate(value, field);
+}

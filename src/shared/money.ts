@@ -106,3 +106,9 @@ function divideRoundHalfAway(numerator: bigint, denominator: bigint): bigint {
   const quotient = (n + d / 2n) / d;
   return negative ? -quotient : quotient;
 }
+
+/** part / whole in percent with one decimal, rounded half up, exactly: 813n of 1000n -> "81.3". */
+export function percentOf(part: bigint, whole: bigint): string {
+  const tenths = (part * 1000n + whole / 2n) / whole;
+  return `${tenths / 10n}.${tenths % 10n}`;
+}

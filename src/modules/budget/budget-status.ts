@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidArray } from '../../db/sql.js';
 import { money } from '../../graphql/money.types.js';
+import { percentOf } from '../../shared/money.js';
 import type { Family } from '../family/family.entity.js';
 import { RateBook } from '../rate/rate-book.js';
 import type { Budget } from './budget.entity.js';
@@ -77,18 +78,12 @@ export async function budgetStatuses(
       available: money(available, budget.currency),
       spent: money(spent, budget.currency),
       remaining: money(available - spent, budget.currency),
-      percentUsed: available > 0n ? percent(spent, available) : null,
+      percentUsed: available > 0n ? percentOf(spent, available) : null,
       missingRates: [...missing].sort(),
       spentMinor: spent,
       availableMinor: available,
     };
   });
-}
-
-/** spent / available in percent with one decimal, rounded half up: 813n / 1000n -> "81.3". */
-function percent(spent: bigint, available: bigint): string {
-  const tenths = (spent * 1000n + available / 2n) / available;
-  return `${tenths / 10n}.${tenths % 10n}`;
 }
 
 async function childCategories(

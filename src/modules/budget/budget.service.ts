@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
-import { localDate, parseLocalDate } from '../../shared/dates.js';
+import { dayOrToday, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
 import { parseAmount, parseCurrency } from '../../shared/money.js';
 import { Category, CategoryKind } from '../category/category.entity.js';
@@ -25,8 +25,7 @@ export class BudgetService {
     date: string | null | undefined,
   ): Promise<BudgetStatus[]> {
     const family = await this.em.findOneOrFail(Family, await this.access.family(familyId));
-    const day =
-      date == null ? localDate(this.deps.clock.now(), family.timeZone) : parseLocalDate(date, 'date');
+    const day = dayOrToday(date, 'date', this.deps.clock.now(), family.timeZone);
     const budgets = await this.em.find(
       Budget,
       { family, archived: false },
@@ -38,8 +37,7 @@ export class BudgetService {
   async status(id: string, date: string | null | undefined): Promise<BudgetStatus> {
     const budget = await this.access.load(Budget, id, 'Budget');
     const family = await this.em.findOneOrFail(Family, budget.family.id);
-    const day =
-      date == null ? localDate(this.deps.clock.now(), family.timeZone) : parseLocalDate(date, 'date');
+    const day = dayOrToday(date, 'date', this.deps.clock.now(), family.timeZone);
     return (await budgetStatuses(this.em, family, [budget], day))[0]!;
   }
 

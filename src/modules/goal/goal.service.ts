@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
 import { money } from '../../graphql/money.types.js';
-import { localDate, parseLocalDate } from '../../shared/dates.js';
+import { dayOrToday, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
-import { parseAmount, parseCurrency } from '../../shared/money.js';
+import { parseAmount, parseCurrency, percentOf } from '../../shared/money.js';
 import { Account } from '../account/account.entity.js';
 import type { Principal } from '../auth/auth.service.js';
 import { normalizeName } from '../auth/auth.validation.js';
@@ -96,10 +96,7 @@ export class GoalService {
       goal,
       family,
       amount: parseAmount(input.amount, goal.currency, 'input.amount', { allowNegative: true }),
-      occurredOn:
-        input.occurredOn == null
-          ? localDate(this.deps.clock.now(), family.timeZone)
-          : parseLocalDate(input.occurredOn, 'input.occurredOn'),
+      occurredOn: dayOrToday(input.occurredOn, 'input.occurredOn', this.deps.clock.now(), family.timeZone),
       note,
       createdBy: principal.userId,
       createdAt: this.deps.clock.now(),
@@ -134,7 +131,7 @@ export class GoalService {
         goal,
         saved: money(saved, goal.currency),
         remaining: money(remaining, goal.currency),
-        percentComplete: percent(saved < 0n ? 0n : saved, goal.target),
+        percentComplete: percentOf(saved < 0n ? 0n : saved, goal.target),
         monthsLeft,
         monthlyNeeded:
           monthsLeft === null ? null : money(ceilDiv(remaining, BigInt(monthsLeft)), goal.currency),
@@ -158,11 +155,6 @@ export function wholeMonthsLeft(today: string, deadline: string): number {
 }
 
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
-
-function percent(part: bigint, whole: bigint): string {
-  const tenths = (part * 1000n + whole / 2n) / whole;
-  return `${tenths / 10n}.${tenths % 10n}`;
-}
 
 function goalName(value: string): string {
   const name = normalizeName(value, 'input.name', true)!;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
-import { localDate, parseLocalDate } from '../../shared/dates.js';
+import { dayOrToday } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
 import { parseCurrency } from '../../shared/money.js';
 import type { FamilyAccess } from '../family/family-access.js';
@@ -39,10 +39,7 @@ export class RateService {
     if (!RATE_SHAPE.test(rate) || /^0+(\.0+)?$/.test(rate)) {
       throw badInput('input.rate', 'A rate is a positive decimal with at most 12 decimal places.');
     }
-    const onDate =
-      input.date == null
-        ? localDate(this.deps.clock.now(), family.timeZone)
-        : parseLocalDate(input.date, 'input.date');
+    const onDate = dayOrToday(input.date, 'input.date', this.deps.clock.now(), family.timeZone);
     await this.em.upsert(
       ExchangeRate,
       // A new row needs its id here: upsert takes plain data, so the entity's default never runs.
