@@ -1,4 +1,4 @@
-import type { EntityClass, Ref } from '@mikro-orm/core';
+import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { Account } from '../modules/account/account.entity.js';
@@ -26,12 +26,4 @@ function byId<T extends { id: string }>(em: EntityManager, entity: EntityClass<T
     const found = new Map(rows.map((row) => [(row as T).id, row as T]));
     return ids.map((id) => found.get(id) ?? null);
   });
-}
-
-/** The related entity when the parent's query already loaded it, otherwise one batched load. */
-export async function related<T extends { id: string }>(
-  ref: Ref<T>,
-  loader: DataLoader<string, T | null>,
-): Promise<T | null> {
-  return ref.isInitialized() ? (ref.getEntity() as T) : loader.load(ref.id);
 }

@@ -11,7 +11,6 @@ import {
 } from '@mikro-orm/core';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Money, money } from '../../graphql/money.types.js';
 import { Family } from '../family/family.entity.js';
 
 export enum AccountType {
@@ -73,20 +72,4 @@ export class Account {
   @Field(() => DateTimeISOResolver, { description: 'When the account was created.' })
   @Property({ type: 'datetime' })
   createdAt!: Date;
-
-  @Field(() => Money, {
-    name: 'balance',
-    description: 'Current balance: opening balance plus every transaction.',
-  })
-  get currentBalance(): Opt<Money> {
-    return money(this.balance, this.currency);
-  }
-
-  @Field(() => Money, {
-    name: 'openingBalance',
-    description: 'Balance before the first recorded transaction.',
-  })
-  get opening(): Opt<Money> {
-    return money(this.openingBalance, this.currency);
-  }
 }

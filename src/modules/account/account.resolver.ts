@@ -1,6 +1,8 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Money, money } from '../../graphql/money.types.js';
 import type { Context } from '../../context.js';
 import { Account } from './account.entity.js';
+import type { AccountView } from './account.read.js';
 import { CreateAccountInput, UpdateAccountInput } from './account.inputs.js';
 
 @Resolver(() => Account)
@@ -18,7 +20,7 @@ export class AccountResolver {
     })
     includeArchived: boolean,
     @Ctx() ctx: Context,
-  ): Promise<Account[]> {
+  ): Promise<AccountView[]> {
     return (await ctx.finance()).accounts.list(familyId, includeArchived);
   }
 
@@ -47,5 +49,15 @@ export class AccountResolver {
     @Ctx() ctx: Context,
   ): Promise<Account> {
     return (await ctx.finance()).accounts.update(id, input);
+  }
+
+  @FieldResolver(() => Money, { description: 'Current balance: opening balance plus every transaction.' })
+  balance(@Root() account: AccountView): Money {
+    return money(account.balance, account.currency);
+  }
+
+  @FieldResolver(() => Money, { description: 'Balance before the first recorded transaction.' })
+  openingBalance(@Root() account: AccountView): Money {
+    return money(account.openingBalance, account.currency);
   }
 }

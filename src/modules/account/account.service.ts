@@ -7,6 +7,8 @@ import { normalizeName } from '../auth/auth.validation.js';
 import type { FamilyAccess } from '../family/family-access.js';
 import { Family, Role } from '../family/family.entity.js';
 import { Account } from './account.entity.js';
+import { accountColumns, accountFromRow, type AccountView } from './account.read.js';
+import type { Row } from '../../db/rows.js';
 import type { CreateAccountInput, UpdateAccountInput } from './account.inputs.js';
 
 /** Accounts and their balances. A balance is a stored column, moved only by `applyBalanceDeltas`. */
@@ -17,13 +19,15 @@ export class AccountService {
     private readonly access: FamilyAccess,
   ) {}
 
-  async list(familyId: string | null | undefined, includeArchived: boolean): Promise<Account[]> {
+  async list(familyId: string | null | undefined, includeArchived: boolean): Promise<AccountView[]> {
     const family = await this.access.family(familyId);
-    return this.em.find(
-      Account,
-      { family, ...(includeArchived ? {} : { archived: false }) },
-      { orderBy: { name: 'asc', id: 'asc' } },
+    const rows = await this.em.execute<Row[]>(
+      `select ${accountColumns('a')} from account a
+        where a.family_id = ? ${includeArchived ? '' : 'and not a.archived'}
+        order by a.name, a.id`,
+      [family],
     );
+    return rows.map((row) => accountFromRow(row));
   }
 
   get(id: string): Promise<Account> {

@@ -59,9 +59,4 @@ export class Category {
 
   @Property({ type: 'datetime' })
   createdAt!: Date;
-
-  @Field(() => ID, { nullable: true, description: 'The parent category, for a child category.' })
-  get parentId(): string | null {
-    return this.parent?.id ?? null;
-  }
 }

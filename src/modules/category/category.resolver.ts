@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { CategoryView } from './category.read.js';
 import type { Context } from '../../context.js';
 import { Category, CategoryKind } from './category.entity.js';
 import { CreateCategoryInput, UpdateCategoryInput } from './category.inputs.js';
@@ -52,5 +53,10 @@ export class CategoryResolver {
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     return (await ctx.finance()).categories.delete(id);
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The parent category, for a child category.' })
+  parentId(@Root() category: CategoryView): string | null {
+    return category.parent?.id ?? null;
   }
 }

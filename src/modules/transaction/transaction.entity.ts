@@ -12,7 +12,6 @@ import {
 } from '@mikro-orm/core';
 import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Money, money } from '../../graphql/money.types.js';
 import { User } from '../auth/user.entity.js';
 import { Account } from '../account/account.entity.js';
 import { Category } from '../category/category.entity.js';
@@ -106,21 +105,4 @@ export class LedgerTransaction {
   @Field(() => DateTimeISOResolver, { description: 'When it was last changed.' })
   @Property({ type: 'datetime' })
   updatedAt!: Date;
-
-  @Field(() => Money, {
-    name: 'amount',
-    description: "How much, in the account's currency (always positive).",
-  })
-  get amountMoney(): Opt<Money> {
-    return money(this.amount, this.currency);
-  }
-
-  @Field(() => Money, {
-    name: 'toAmount',
-    nullable: true,
-    description: "For a transfer: how much arrived, in the destination account's currency.",
-  })
-  get toAmountMoney(): Opt<Money> | null {
-    return this.toAmount === null || this.toCurrency === null ? null : money(this.toAmount, this.toCurrency);
-  }
 }

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { DecimalScalar } from '../../graphql/money.types.js';
 import { LedgerTransaction, TransactionKind } from './transaction.entity.js';
+import type { TransactionView } from './transaction.read.js';
 
 @InputType({ description: 'A new expense, income or transfer.' })
 export class CreateTransactionInput {
@@ -139,7 +140,7 @@ export class TransactionEdge {
   cursor!: string;
 
   @Field(() => LedgerTransaction, { description: 'The transaction.' })
-  node!: LedgerTransaction;
+  node!: TransactionView;
 }
 
 @ObjectType({ description: 'A page of transactions, newest first.' })

@@ -1,9 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Money, money } from '../../graphql/money.types.js';
 import type { Context } from '../../context.js';
-import { related } from '../../graphql/loaders.js';
 import { Account } from '../account/account.entity.js';
+import type { AccountView } from '../account/account.read.js';
 import { User } from '../auth/user.entity.js';
+import type { UserView } from '../auth/user.read.js';
 import { Category } from '../category/category.entity.js';
+import type { CategoryView } from '../category/category.read.js';
 import { LedgerTransaction } from './transaction.entity.js';
 import {
   CreateTransactionInput,
@@ -11,6 +14,7 @@ import {
   TransactionFilter,
   UpdateTransactionInput,
 } from './transaction.inputs.js';
+import type { TransactionView } from './transaction.read.js';
 
 @Resolver(() => LedgerTransaction)
 export class TransactionResolver {
@@ -40,7 +44,7 @@ export class TransactionResolver {
   async transaction(
     @Arg('id', () => ID, { description: 'The transaction.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<LedgerTransaction> {
+  ): Promise<TransactionView> {
     return (await ctx.finance()).transactions.get(id);
   }
 
@@ -52,7 +56,7 @@ export class TransactionResolver {
     @Arg('input', () => CreateTransactionInput, { description: 'The transaction.' })
     input: CreateTransactionInput,
     @Ctx() ctx: Context,
-  ): Promise<LedgerTransaction> {
+  ): Promise<TransactionView> {
     return (await ctx.finance()).transactions.create(await ctx.principal(), input);
   }
 
@@ -62,7 +66,7 @@ export class TransactionResolver {
     @Arg('input', () => UpdateTransactionInput, { description: 'The changes.' })
     input: UpdateTransactionInput,
     @Ctx() ctx: Context,
-  ): Promise<LedgerTransaction> {
+  ): Promise<TransactionView> {
     return (await ctx.finance()).transactions.update(id, input);
   }
 
@@ -74,28 +78,42 @@ export class TransactionResolver {
     return (await ctx.finance()).transactions.delete(id);
   }
 
+  @FieldResolver(() => Money, { description: "How much, in the account's currency (always positive)." })
+  amount(@Root() tx: TransactionView): Money {
+    return money(tx.amount, tx.currency);
+  }
+
+  @FieldResolver(() => Money, {
+    nullable: true,
+    description: "For a transfer: how much arrived, in the destination account's currency.",
+  })
+  toAmount(@Root() tx: TransactionView): Money | null {
+    return tx.toAmount === null || tx.toCurrency === null ? null : money(tx.toAmount, tx.toCurrency);
+  }
+
+  // A transaction is read with its related objects in one statement (transaction.read.ts).
   @FieldResolver(() => Account, { description: 'The account money left or arrived in.' })
-  async account(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<Account> {
-    return (await related(tx.account, ctx.loaders.account))!;
+  account(@Root() tx: TransactionView): AccountView {
+    return tx.account;
   }
 
   @FieldResolver(() => Account, { nullable: true, description: 'Transfers: the account money arrived in.' })
-  async toAccount(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<Account | null> {
-    return tx.toAccount === null ? null : related(tx.toAccount, ctx.loaders.account);
+  toAccount(@Root() tx: TransactionView): AccountView | null {
+    return tx.toAccount;
   }
 
   @FieldResolver(() => Category, { nullable: true, description: 'The category, if any.' })
-  async category(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<Category | null> {
-    return tx.category === null ? null : related(tx.category, ctx.loaders.category);
+  category(@Root() tx: TransactionView): CategoryView | null {
+    return tx.category;
   }
 
   @FieldResolver(() => User, { description: 'The member who recorded it.' })
-  async createdBy(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<User> {
-    return (await related(tx.createdBy, ctx.loaders.user))!;
+  createdBy(@Root() tx: TransactionView): UserView {
+    return tx.createdBy;
   }
 
   @FieldResolver(() => User, { description: 'The member who paid.' })
-  async paidBy(@Root() tx: LedgerTransaction, @Ctx() ctx: Context): Promise<User> {
-    return (await related(tx.paidBy, ctx.loaders.user))!;
+  paidBy(@Root() tx: TransactionView): UserView {
+    return tx.paidBy;
   }
 }

@@ -1,13 +1,10 @@
-import {
-  LoadStrategy,
-  LockMode,
-  UniqueConstraintViolationException,
-  type FilterQuery,
-} from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { uuidArray } from '../../db/sql.js';
+import type { Row } from '../../db/rows.js';
 import type { Deps } from '../../deps.js';
 import { localDate, parseLocalDate } from '../../shared/dates.js';
-import { badInput } from '../../shared/errors.js';
+import { badInput, notFound } from '../../shared/errors.js';
 import { parseAmount } from '../../shared/money.js';
 import { Account } from '../account/account.entity.js';
 import { applyBalanceDeltas } from '../account/account.service.js';
@@ -25,6 +22,7 @@ import {
   type TransactionFilter,
   type UpdateTransactionInput,
 } from './transaction.inputs.js';
+import { SELECT_TRANSACTIONS, transactionFromRow, type TransactionView } from './transaction.read.js';
 
 const NOTE_MAX = 500;
 const TAGS_MAX = 10;
@@ -91,11 +89,16 @@ export class TransactionService {
     private readonly access: FamilyAccess,
   ) {}
 
-  get(id: string): Promise<LedgerTransaction> {
-    return this.access.load(LedgerTransaction, id, 'Transaction');
+  async get(id: string): Promise<TransactionView> {
+    const families = [...(await this.access.memberships()).keys()];
+    const found = isUuid(id)
+      ? await this.view('t.id = ? and t.family_id = any(?::uuid[])', id, uuidArray(families))
+      : null;
+    if (found === null) throw notFound('Transaction');
+    return found;
   }
 
-  async create(principal: Principal, input: CreateTransactionInput): Promise<LedgerTransaction> {
+  async create(principal: Principal, input: CreateTransactionInput): Promise<TransactionView> {
     const account = await this.access.load(Account, input.accountId, 'Account', Role.MEMBER);
     const familyId = account.family.id;
     const key = input.idempotencyKey?.trim() || null;
@@ -103,7 +106,7 @@ export class TransactionService {
       throw badInput('input.idempotencyKey', `At most ${IDEMPOTENCY_KEY_MAX} characters.`);
     }
     if (key !== null) {
-      const existing = await this.em.findOne(LedgerTransaction, { family: familyId, idempotencyKey: key });
+      const existing = await this.view('t.family_id = ? and t.idempotency_key = ?', familyId, key);
       if (existing !== null) return existing;
     }
     const resolved = await this.resolve(this.em, familyId, {
@@ -139,15 +142,14 @@ export class TransactionService {
     } catch (error) {
       // Two retries of one create raced: the loser returns the winner's transaction.
       if (key !== null && error instanceof UniqueConstraintViolationException) {
-        this.em.clear();
-        return this.em.findOneOrFail(LedgerTransaction, { family: familyId, idempotencyKey: key });
+        return (await this.view('t.family_id = ? and t.idempotency_key = ?', familyId, key))!;
       }
       throw error;
     }
     return this.reload(id);
   }
 
-  async update(id: string, input: UpdateTransactionInput): Promise<LedgerTransaction> {
+  async update(id: string, input: UpdateTransactionInput): Promise<TransactionView> {
     const current = await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
     const familyId = current.family.id;
     await this.em.transactional(async (em) => {
@@ -213,82 +215,90 @@ export class TransactionService {
     if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_SIZE_MAX) {
       throw badInput('first', `Page size must be between 1 and ${PAGE_SIZE_MAX}.`);
     }
-    const conditions: FilterQuery<LedgerTransaction>[] = [{ family }];
+    const where = new Conditions('t.family_id = ?', family);
     if (after != null) {
       const { occurredOn, seq } = decodeCursor(after);
       // The plain `<=` bound lets PostgreSQL start the index scan at the cursor; the OR alone is only a
       // filter, and a page 100,000 rows deep would read all of them first.
-      conditions.push(
-        { occurredOn: { $lte: occurredOn } },
-        { $or: [{ occurredOn: { $lt: occurredOn } }, { occurredOn, seq: { $lt: seq } }] },
-      );
+      where.add('t.occurred_on <= ?', occurredOn);
+      where.add('(t.occurred_on < ? or (t.occurred_on = ? and t.seq < ?))', occurredOn, occurredOn, seq);
     }
-    if (filter != null) conditions.push(...(await this.filterConditions(family, filter)));
-    const rows = await this.em.find(
-      LedgerTransaction,
-      { $and: conditions },
-      {
-        orderBy: { occurredOn: 'desc', seq: 'desc' },
-        limit: limit + 1,
-        // The nested fields a list shows come in the same statement (two per request in all, with tenancy).
-        populate: ['account', 'toAccount', 'category', 'createdBy', 'paidBy'],
-        strategy: LoadStrategy.JOINED,
-      },
+    if (filter != null) await this.addFilter(where, family, filter);
+    const rows = await this.em.execute<Row[]>(
+      `${SELECT_TRANSACTIONS} where ${where.sql} order by t.occurred_on desc, t.seq desc limit ?`,
+      [...where.params, limit + 1],
     );
-    const page = rows.slice(0, limit);
+    const page = rows.slice(0, limit).map(transactionFromRow);
     const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
     return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
-  private async filterConditions(
-    family: string,
-    filter: TransactionFilter,
-  ): Promise<FilterQuery<LedgerTransaction>[]> {
-    const conditions: FilterQuery<LedgerTransaction>[] = [];
+  private async addFilter(where: Conditions, family: string, filter: TransactionFilter): Promise<void> {
     const ids = (values: string[], field: string) => {
       if (values.length > 100) throw badInput(field, 'At most 100 ids.');
       // An id that cannot exist matches nothing; it must not reach PostgreSQL as a cast error.
-      return values.filter(isUuid);
+      return uuidArray(values.filter(isUuid));
     };
     if (filter.accountIds != null) {
       const accountIds = ids(filter.accountIds, 'filter.accountIds');
-      conditions.push({ $or: [{ account: { $in: accountIds } }, { toAccount: { $in: accountIds } }] });
+      where.add(
+        '(t.account_id = any(?::uuid[]) or t.to_account_id = any(?::uuid[]))',
+        accountIds,
+        accountIds,
+      );
     }
     if (filter.categoryIds != null) {
+      // A parent category stands for its children too.
       const roots = ids(filter.categoryIds, 'filter.categoryIds');
-      const children = await this.em.find(Category, { family, parent: { $in: roots } }, { fields: ['id'] });
-      conditions.push({ category: { $in: [...roots, ...children.map((c) => c.id)] } });
+      where.add(
+        `t.category_id in (select c.id from category c
+                            where c.family_id = ? and (c.id = any(?::uuid[]) or c.parent_id = any(?::uuid[])))`,
+        family,
+        roots,
+        roots,
+      );
     }
     if (filter.memberIds != null)
-      conditions.push({ paidBy: { $in: ids(filter.memberIds, 'filter.memberIds') } });
-    if (filter.kinds != null) conditions.push({ kind: { $in: filter.kinds } });
+      where.add('t.paid_by_id = any(?::uuid[])', ids(filter.memberIds, 'filter.memberIds'));
+    if (filter.kinds != null)
+      where.add(filter.kinds.length === 0 ? 'false' : 't.kind in (?)', [...filter.kinds]);
     if (filter.dateFrom != null)
-      conditions.push({ occurredOn: { $gte: parseLocalDate(filter.dateFrom, 'filter.dateFrom') } });
+      where.add('t.occurred_on >= ?', parseLocalDate(filter.dateFrom, 'filter.dateFrom'));
     if (filter.dateTo != null)
-      conditions.push({ occurredOn: { $lte: parseLocalDate(filter.dateTo, 'filter.dateTo') } });
+      where.add('t.occurred_on <= ?', parseLocalDate(filter.dateTo, 'filter.dateTo'));
     if (filter.amountMin != null || filter.amountMax != null) {
+      // Bounds are decimals; each currency of the family has its own minor units.
       const accounts = await this.em.find(Account, { family }, { fields: ['currency'] });
-      const currencies = [...new Set(accounts.map((a) => a.currency))];
-      conditions.push({
-        $or: currencies.map((currency) => ({
-          currency,
-          amount: {
-            ...(filter.amountMin != null && {
-              $gte: parseAmount(filter.amountMin, currency, 'filter.amountMin', { allowZero: true }),
-            }),
-            ...(filter.amountMax != null && {
-              $lte: parseAmount(filter.amountMax, currency, 'filter.amountMax', { allowZero: true }),
-            }),
-          },
-        })),
+      const byCurrency = [...new Set(accounts.map((a) => a.currency))].map((currency) => {
+        const bounds = new Conditions('t.currency = ?', currency);
+        if (filter.amountMin != null)
+          bounds.add(
+            't.amount >= ?',
+            parseAmount(filter.amountMin, currency, 'filter.amountMin', { allowZero: true }).toString(),
+          );
+        if (filter.amountMax != null)
+          bounds.add(
+            't.amount <= ?',
+            parseAmount(filter.amountMax, currency, 'filter.amountMax', { allowZero: true }).toString(),
+          );
+        return bounds;
       });
+      where.add(
+        byCurrency.length === 0 ? 'false' : `(${byCurrency.map((b) => `(${b.sql})`).join(' or ')})`,
+        ...byCurrency.flatMap((b) => b.params),
+      );
     }
     if (filter.noteContains != null && filter.noteContains.trim() !== '') {
       const text = filter.noteContains.trim();
       if (text.length > 100) throw badInput('filter.noteContains', 'At most 100 characters.');
-      conditions.push({ note: { $ilike: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } });
+      where.add(`t.note ilike ? escape '\\'`, `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
-    return conditions;
+  }
+
+  /** One transaction as the GraphQL type shows it; null when no row matches. */
+  private async view(condition: string, ...params: unknown[]): Promise<TransactionView | null> {
+    const rows = await this.em.execute<Row[]>(`${SELECT_TRANSACTIONS} where ${condition}`, params);
+    return rows[0] === undefined ? null : transactionFromRow(rows[0]);
   }
 
   /** Validates a draft against the family: accounts, category, payer, amounts in the right currencies. */
@@ -373,13 +383,28 @@ export class TransactionService {
     return account;
   }
 
-  private async reload(id: string): Promise<LedgerTransaction> {
-    // Balances moved in SQL; drop cached entities so nested fields read the new values, in one statement.
-    this.em.clear();
-    return this.em.findOneOrFail(LedgerTransaction, id, {
-      populate: ['account', 'toAccount', 'category', 'createdBy', 'paidBy'],
-      strategy: LoadStrategy.JOINED,
-    });
+  /** The transaction as written: balances moved in SQL, so it is read back, never taken from the cache. */
+  private async reload(id: string): Promise<TransactionView> {
+    return (await this.view('t.id = ?', id))!;
+  }
+}
+
+/** A conjunction of SQL conditions with their `?` parameters, in order. */
+class Conditions {
+  readonly parts: string[] = [];
+  readonly params: unknown[] = [];
+
+  constructor(condition: string, ...params: unknown[]) {
+    this.add(condition, ...params);
+  }
+
+  add(condition: string, ...params: unknown[]): void {
+    this.parts.push(condition);
+    this.params.push(...params);
+  }
+
+  get sql(): string {
+    return this.parts.join(' and ');
   }
 }
 
@@ -409,7 +434,7 @@ function tags(values: string[]): string[] {
 
 const CURSOR = /^(\d{4}-\d{2}-\d{2})~(\d{1,19})$/;
 
-function encodeCursor(tx: LedgerTransaction): string {
+function encodeCursor(tx: TransactionView): string {
   return Buffer.from(`${tx.occurredOn}~${tx.seq}`).toString('base64url');
 }
 
