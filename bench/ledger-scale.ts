@@ -8,6 +8,7 @@ import { openOrm, type Orm } from '../src/db/orm.js';
 import { createDeps, type Deps } from '../src/deps.js';
 import { AccountService } from '../src/modules/account/account.service.js';
 import { FamilyAccess } from '../src/modules/family/family-access.js';
+import { readCaller } from '../src/modules/auth/caller.js';
 import { ReportService } from '../src/modules/report/report.service.js';
 import { TransactionService } from '../src/modules/transaction/transaction.service.js';
 import { addDays, isoDate } from '../src/shared/dates.js';
@@ -205,8 +206,8 @@ interface Scale {
   orm: Orm;
   pool: pg.Pool;
   reads: Read[];
-  /** The services of one request: a fresh unit of work, memberships read anew. */
-  services(): Services;
+  /** The services of one request: a fresh unit of work, the session and memberships read anew. */
+  services(): Promise<Services>;
   close(): Promise<void>;
 }
 
@@ -247,7 +248,12 @@ async function openScale(shape: ScaleShape, end: string, options: LedgerOptions)
       kv: new MemoryStore(clock),
       logger: createLogger('silent'),
     });
+    // A live session of family 0's owner: each request checks it along with the memberships (readCaller).
     const principal = { userId: family.userId, sessionId: randomUUID() };
+    await pool.query(
+      `insert into auth_session (id, user_id, created_at, expires_at) values ($1, $2, now(), now() + interval '1 day')`,
+      [principal.sessionId, principal.userId],
+    );
 
     const depth = Math.min(DEEP_PAGE, familyRows - 50);
     const cursorRow = (
@@ -294,9 +300,9 @@ async function openScale(shape: ScaleShape, end: string, options: LedgerOptions)
       orm,
       pool,
       reads,
-      services() {
+      async services() {
         const em = orm.em.fork() as EntityManager;
-        const access = new FamilyAccess(em, principal);
+        const access = new FamilyAccess(em, await readCaller(em, principal));
         return {
           accounts: new AccountService(deps, em, access),
           transactions: new TransactionService(deps, em, access),
@@ -323,7 +329,7 @@ const noSamples = (): Samples => ({ service: [], raw: [], sizes: [0, 0] });
 /** One timed service read and one timed raw read, appended to `samples`. */
 async function sample(scale: Scale, read: Read, samples: Samples): Promise<void> {
   let start = process.hrtime.bigint();
-  samples.sizes[0] = await read.service(scale.services());
+  samples.sizes[0] = await read.service(await scale.services());
   samples.service.push(elapsedMs(start));
   start = process.hrtime.bigint();
   const { rowCount } = await scale.pool.query(read.raw.text, read.raw.params);
@@ -352,7 +358,7 @@ async function measure(scales: Scale[], options: LedgerOptions): Promise<ScaleRe
     const line: string[] = [];
     for (const [i, scale] of scales.entries()) {
       const read = scale.reads[r]!;
-      const { statements } = await recorders[i]!.record(() => read.service(scale.services()));
+      const { statements } = await recorders[i]!.record(async () => read.service(await scale.services()));
       const slug = `${scale.shape.label.replace(/\D/g, '')}-${name.replace(/\s+/g, '-')}`;
       await savePlans(path.join(options.plansDir, `${slug}.txt`), scale.pool, scale.orm, read, statements);
       const { service, raw, sizes } = samples[i]!;

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from './deps.js';
 import type { RequestRecord } from './http/request-log.js';
-import { AuthService, type Principal, type RequestMeta } from './modules/auth/auth.service.js';
+import { AuthService, type RequestMeta } from './modules/auth/auth.service.js';
+import type { Caller } from './modules/auth/caller.js';
 import { createLoaders, type Loaders } from './graphql/loaders.js';
 import { AccountService } from './modules/account/account.service.js';
 import { BudgetService } from './modules/budget/budget.service.js';
@@ -47,8 +48,11 @@ export interface Context {
   em: EntityManager;
   services: Services;
   logger: Logger;
-  /** The caller, from the Bearer token; UNAUTHENTICATED when there is none or it is not valid. Memoized. */
-  principal(): Promise<Principal>;
+  /**
+   * The caller, from the Bearer token and their live session; UNAUTHENTICATED when there is none, it is
+   * not valid or the session has ended. Memoized.
+   */
+  principal(): Promise<Caller>;
   /** The finance services, scoped to the caller's families. Memoized. */
   finance(): Promise<FinanceServices>;
   loaders: Loaders;
@@ -64,7 +68,7 @@ export interface RequestInfo {
 export function createContext(deps: Deps, request: RequestInfo): Context {
   const em = deps.orm.em.fork() as EntityManager;
   const auth = new AuthService(deps, em);
-  let principal: Promise<Principal> | undefined;
+  let principal: Promise<Caller> | undefined;
   let finance: Promise<FinanceServices> | undefined;
   const isBot =
     deps.config.botApiSecret !== undefined &&
@@ -103,7 +107,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
   };
 }
 
-async function resolvePrincipal(auth: AuthService, authorization: string | undefined): Promise<Principal> {
+async function resolvePrincipal(auth: AuthService, authorization: string | undefined): Promise<Caller> {
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization?.trim() ?? '');
   if (match === null) throw unauthenticated();
   return auth.authenticate(match[1]!);

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLObjectType, type ValidationRule } from 'graphql';
 import type { Context } from '../context.js';
-import { AppError, ErrorCode } from '../shared/errors.js';
+import { AppError, ErrorCode, serviceUnavailable } from '../shared/errors.js';
+import { isDatabaseUnavailable } from './error-masking.js';
 import type { AccessExtensions } from './access.js';
 import { collectRootFields } from './root-fields.js';
 
@@ -45,6 +46,8 @@ export const authGuardPlugin: ApolloServerPlugin<Context> = {
           if (error instanceof AppError && error.code === ErrorCode.UNAUTHENTICATED) {
             throw new AppError(error.code, error.message, { httpStatus: 401 });
           }
+          // The session is checked in PostgreSQL: an outage there is a 503 like anywhere else.
+          if (isDatabaseUnavailable(error)) throw serviceUnavailable();
           throw error;
         }
       },

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRUSTED_LOOPBACK, fromFreshClient, realRedis, startTestApp, type TestApp } from '../helpers/app.js';
+import { TRUSTED_LOOPBACK, fromFreshClient, startTestApp, type TestApp } from '../helpers/app.js';
 import { ME, codeOf, login, refresh, registerUser } from '../helpers/auth.js';
 
 const LOGOUT = `mutation Logout($everywhere: Boolean!) { logout(everywhere: $everywhere) }`;
@@ -20,14 +19,11 @@ const claimsOf = (token: string): JwtPayload => {
 
 describe('tokens (SECURITY.md J1, J3, J4)', () => {
   let app: TestApp;
-  let redis: Redis | undefined;
 
   beforeAll(async () => {
     app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
-    if (realRedis) redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
   });
   afterAll(async () => {
-    await redis?.quit();
     await app.stop();
   });
 
@@ -46,19 +42,20 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     expect(result.data?.me.id).toBe(userId);
   };
 
-  /** The denylist entry for a session: present with a TTL of at most 900 s (real Redis only). */
-  const expectDenylisted = async (sid: string) => {
-    if (redis === undefined) return;
-    const key = `${app.config.redisKeyPrefix}auth:revoked-sid:${sid}`;
-    expect(await redis.exists(key)).toBe(1);
-    const ttl = await redis.ttl(key);
-    expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(900);
-  };
+  /** The session row every request checks (J4: PostgreSQL is the source of truth): revoked or not. */
+  const revokedAt = async (sid: string) =>
+    (
+      await app.sql<{ revoked_at: Date | null }>('select revoked_at from auth_session where id = $1', [sid])
+    )[0]!.revoked_at;
+  const expectRevoked = async (sid: string) => expect(await revokedAt(sid)).not.toBeNull();
+  const expectLive = async (sid: string) => expect(await revokedAt(sid)).toBeNull();
 
-  const expectNotDenylisted = async (sid: string) => {
-    if (redis === undefined) return;
-    expect(await redis.exists(`${app.config.redisKeyPrefix}auth:revoked-sid:${sid}`)).toBe(0);
+  /** A finance read with the token: refused like `me` once the session has ended. */
+  const expectAccountsRefused = async (token: string) => {
+    const result = await app.gql(`query { accounts { id } }`, {}, fromFreshClient(token));
+    expect(codeOf(result)).toBe('UNAUTHENTICATED');
+    expect(result.status).toBe(401);
+    expect(result.data ?? null).toBeNull();
   };
 
   it('J1: access token is HS256 with sub, sid, jti, iss, aud and a 900 s lifetime', async () => {
@@ -147,7 +144,7 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     const user = await registerUser(app, {}, fromFreshClient());
     const sid = claimsOf(user.accessToken).sid as string;
     await expectMe(user.accessToken, user.user.id);
-    await expectNotDenylisted(sid);
+    await expectLive(sid);
     const loggedOut = await app.gql<{ logout: boolean }>(
       LOGOUT,
       { everywhere: false },
@@ -157,7 +154,8 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     expect(loggedOut.data?.logout).toBe(true);
     expect(claimsOf(user.accessToken).exp! * 1000).toBeGreaterThan(app.clock.now().getTime());
     await expectUnauthenticated(user.accessToken);
-    await expectDenylisted(sid);
+    await expectAccountsRefused(user.accessToken);
+    await expectRevoked(sid);
 
     // Reuse detection: replaying a rotated refresh token after the grace ends the session, and both
     // access tokens issued to it stop working.
@@ -173,7 +171,8 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     expect(codeOf(replay)).toBe('REFRESH_TOKEN_REUSED');
     await expectUnauthenticated(victim.accessToken);
     await expectUnauthenticated(newAccess);
-    await expectDenylisted(victimSid);
+    await expectAccountsRefused(newAccess);
+    await expectRevoked(victimSid);
 
     // Password change: the other session's access token is refused, the current one keeps working.
     const owner = await registerUser(app, {}, fromFreshClient());
@@ -192,7 +191,8 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     expect(changed.data?.changePassword).toBe(true);
     await expectUnauthenticated(otherAccess);
     await expectMe(owner.accessToken, owner.user.id);
-    await expectDenylisted(otherSid);
-    await expectNotDenylisted(ownerSid);
+    await expectAccountsRefused(otherAccess);
+    await expectRevoked(otherSid);
+    await expectLive(ownerSid);
   });
 });

@@ -14,6 +14,7 @@ import {
   verifyAgainstDummy,
   verifyPassword,
 } from './password.js';
+import { readCaller, type Caller } from './caller.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session, type SessionClient } from './session.entity.js';
 import { User } from './user.entity.js';
@@ -34,8 +35,6 @@ export interface RequestMeta {
 
 const invalidCredentials = () =>
   new AppError(ErrorCode.INVALID_CREDENTIALS, 'The email or password is incorrect.');
-
-const revokedSidKey = (sessionId: string) => `auth:revoked-sid:${sessionId}`;
 
 type RefreshOutcome =
   { kind: 'rotated'; payload: AuthPayload } | { kind: 'reused' } | { kind: 'invalid'; message: string };
@@ -174,13 +173,9 @@ export class AuthService {
     return true;
   }
 
-  /** Resolves a Bearer token to a principal: valid signature and claims, session not revoked (J1, J4). */
-  async authenticate(accessToken: string): Promise<Principal> {
-    const claims = this.deps.accessTokens.verify(accessToken);
-    if ((await this.deps.kv.get(revokedSidKey(claims.sessionId))) !== null) {
-      throw unauthenticated('This session has ended. Please sign in again.');
-    }
-    return claims;
+  /** Resolves a Bearer token to its caller: valid signature and claims, session not revoked (J1, J4). */
+  async authenticate(accessToken: string): Promise<Caller> {
+    return readCaller(this.em, this.deps.accessTokens.verify(accessToken));
   }
 
   async me(principal: Principal): Promise<User> {
@@ -234,7 +229,7 @@ export class AuthService {
     await this.em.flush();
   }
 
-  /** Ends sessions: their refresh tokens die and their access tokens are refused from now on (J4). */
+  /** Ends sessions: their refresh tokens die, and their access tokens are refused from now on (J4, readCaller). */
   private async revokeSessions(em: EntityManager, sessions: Session[], reason: string): Promise<void> {
     if (sessions.length === 0) return;
     const now = this.now();
@@ -246,9 +241,6 @@ export class AuthService {
       RefreshToken,
       { session: { $in: sessions.map((s) => s.id) }, revokedAt: null },
       { revokedAt: now },
-    );
-    await Promise.all(
-      sessions.map((s) => this.deps.kv.set(revokedSidKey(s.id), '1', this.deps.accessTokens.ttlSeconds)),
     );
   }
 

@@ -1,7 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, notFound } from '../../shared/errors.js';
-import type { Principal } from '../auth/auth.service.js';
+import { readCaller, type Caller } from '../auth/caller.js';
 import { ROLE_RANK, Role } from './family.entity.js';
 
 /** Anything that belongs to exactly one family. */
@@ -13,44 +13,28 @@ export interface FamilyOwned {
 /**
  * Tenancy in one place (A2, A3). Every finance read or write goes through here: an id is looked up only
  * among the caller's families (another family's id is NOT_FOUND, never FORBIDDEN), and the caller's
- * role in that family is checked. Memberships are read once per request.
+ * role in that family is checked. Memberships come with the caller (readCaller), once per request.
  */
 export class FamilyAccess {
-  private caller: Promise<{ roles: Map<string, Role>; defaultFamilyId: string | null }> | undefined;
+  private caller: Promise<Caller>;
+  readonly userId: string;
 
   constructor(
     private readonly em: EntityManager,
-    private readonly principal: Principal,
-  ) {}
-
-  get userId(): string {
-    return this.principal.userId;
+    caller: Caller,
+  ) {
+    this.caller = Promise.resolve(caller);
+    this.userId = caller.userId;
   }
 
   /** Every family the caller belongs to, with the caller's role. */
   async memberships(): Promise<Map<string, Role>> {
-    return (await this.loadCaller()).roles;
+    return (await this.caller).roles;
   }
 
-  /** Forgets cached memberships after the caller joined or left a family. */
+  /** Reads memberships again after the caller joined or left a family. */
   reset(): void {
-    this.caller = undefined;
-  }
-
-  /** The caller's memberships and default family, in one statement, once per request. */
-  private loadCaller() {
-    this.caller ??= this.em
-      .execute<{ family_id: string | null; role: Role | null; default_family_id: string | null }[]>(
-        `select m.family_id, m.role, u.default_family_id
-           from app_user u left join membership m on m.user_id = u.id
-          where u.id = ?`,
-        [this.principal.userId],
-      )
-      .then((rows) => ({
-        roles: new Map(rows.flatMap((r) => (r.family_id === null ? [] : [[r.family_id, r.role!] as const]))),
-        defaultFamilyId: rows[0]?.default_family_id ?? null,
-      }));
-    return this.caller;
+    this.caller = this.caller.then((caller) => readCaller(this.em, caller));
   }
 
   /**
@@ -95,7 +79,7 @@ export class FamilyAccess {
   }
 
   private async defaultFamilyId(): Promise<string> {
-    const { roles, defaultFamilyId } = await this.loadCaller();
+    const { roles, defaultFamilyId } = await this.caller;
     const id =
       (defaultFamilyId !== null && roles.has(defaultFamilyId) ? defaultFamilyId : undefined) ??
       [...roles.keys()][0];
