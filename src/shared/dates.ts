@@ -13,13 +13,21 @@ export function isTimeZone(value: string): boolean {
 
 /** The calendar date (YYYY-MM-DD) of `instant` in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+  let format = dayFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(instant);
 }
+
+/** One formatter per time zone: building one costs far more than using it. Zones are few (IANA names). */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

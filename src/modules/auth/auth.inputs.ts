@@ -1,5 +1,6 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { User } from './user.entity.js';
+import type { UserView } from './user.read.js';
 
 @InputType({ description: 'A new email + password account.' })
 export class RegisterInput {
@@ -50,5 +51,5 @@ export class AuthPayload {
   expiresIn!: number;
 
   @Field(() => User, { description: 'The signed-in user.' })
-  user!: User;
+  user!: UserView;
 }

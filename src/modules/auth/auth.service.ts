@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
@@ -15,6 +16,8 @@ import {
   verifyPassword,
 } from './password.js';
 import { readCaller, type Caller } from './caller.js';
+import { userColumns, userFromRow, type UserView } from './user.read.js';
+import type { Row } from '../../db/rows.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session, type SessionClient } from './session.entity.js';
 import { User } from './user.entity.js';
@@ -87,13 +90,14 @@ export class AuthService {
       throw invalidCredentials();
     }
     if (!(await verifyPassword(attempt.passwordHash, input.password))) throw invalidCredentials();
-    await this.em.nativeUpdate(User, { id: attempt.id }, { failedLoginCount: 0, lockedUntil: null });
-    const user = await this.em.findOneOrFail(User, attempt.id, { populate: ['passwordHash'] });
+    const [user] = await this.em.execute<Row[]>(
+      `update app_user u set failed_login_count = 0, locked_until = null where u.id = ? returning ${userColumns('u')}`,
+      [attempt.id],
+    );
     if (passwordNeedsRehash(attempt.passwordHash)) {
-      user.passwordHash = await hashPassword(input.password);
-      await this.em.flush();
+      await this.em.nativeUpdate(User, { id: attempt.id }, { passwordHash: await hashPassword(input.password) });
     }
-    return this.startSession(user, meta);
+    return this.startSession(userFromRow(user!), meta);
   }
 
   /** Rotates a refresh token (R2), detecting reuse (R3) under a row lock (R4). */
@@ -126,9 +130,9 @@ export class AuthService {
       if (token.expiresAt <= now) return { kind: 'invalid', message: 'Refresh token is invalid or expired.' };
 
       token.revokedAt = now;
-      const { raw, entity } = this.newRefreshToken(em, session, token);
+      const { raw } = this.newRefreshToken(em, session, token);
       await em.flush();
-      return { kind: 'rotated', payload: this.payload(session.user.getEntity(), session, raw, entity) };
+      return { kind: 'rotated', payload: this.payload(session.user.getEntity(), session.id, raw) };
     });
     if (outcome.kind === 'reused') {
       throw new AppError(
@@ -184,38 +188,60 @@ export class AuthService {
     return user;
   }
 
-  /** Opens a session for a user whose identity has just been proven. */
-  async startSession(user: User, meta: RequestMeta, via: SessionClient = 'web'): Promise<AuthPayload> {
+  /**
+   * Opens a session for a user whose identity has just been proven: the session row and its first
+   * refresh token, in one statement (a single statement is atomic, no transaction needed).
+   */
+  async startSession(user: UserView, meta: RequestMeta, via: SessionClient = 'web'): Promise<AuthPayload> {
     const now = this.now();
-    const session = this.em.create(Session, {
-      user,
-      via,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.deps.config.session.absoluteTtlSeconds * 1000),
-      userAgent: meta.userAgent?.slice(0, 256) ?? null,
-    });
-    const { raw, entity } = this.newRefreshToken(this.em, session, null);
-    await this.em.flush();
-    return this.payload(user, session, raw, entity);
+    const sessionId = randomUUID();
+    const expiresAt = new Date(now.getTime() + this.deps.config.session.absoluteTtlSeconds * 1000);
+    const refresh = randomToken(32);
+    await this.em.execute(
+      `with session as (
+         insert into auth_session (id, user_id, via, created_at, expires_at, user_agent)
+         values (?, ?, ?, ?, ?, ?) returning id
+       )
+       insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
+       select ?, session.id, ?, ?, ? from session`,
+      [
+        sessionId,
+        user.id,
+        via,
+        now,
+        expiresAt,
+        meta.userAgent?.slice(0, 256) ?? null,
+        randomUUID(),
+        sha256Hex(refresh),
+        now,
+        this.refreshExpiry(now, expiresAt),
+      ],
+    );
+    return this.payload(user, sessionId, refresh);
   }
 
   private newRefreshToken(em: EntityManager, session: Session, parent: RefreshToken | null) {
     const now = this.now();
-    const idleEnds = now.getTime() + this.deps.config.session.idleTtlSeconds * 1000;
     const raw = randomToken(32);
     const entity = em.create(RefreshToken, {
       session,
       tokenHash: sha256Hex(raw),
       parent,
       createdAt: now,
-      expiresAt: new Date(Math.min(idleEnds, session.expiresAt.getTime())),
+      expiresAt: this.refreshExpiry(now, session.expiresAt),
     });
     return { raw, entity };
   }
 
-  private payload(user: User, session: Session, rawRefresh: string, _token: RefreshToken): AuthPayload {
+  /** A refresh token lives for the idle timeout, never past its session's absolute end (R5). */
+  private refreshExpiry(now: Date, sessionEnds: Date): Date {
+    const idleEnds = now.getTime() + this.deps.config.session.idleTtlSeconds * 1000;
+    return new Date(Math.min(idleEnds, sessionEnds.getTime()));
+  }
+
+  private payload(user: UserView, sessionId: string, rawRefresh: string): AuthPayload {
     return {
-      accessToken: this.deps.accessTokens.issue({ userId: user.id, sessionId: session.id }),
+      accessToken: this.deps.accessTokens.issue({ userId: user.id, sessionId }),
       refreshToken: rawRefresh,
       expiresIn: this.deps.accessTokens.ttlSeconds,
       user,
