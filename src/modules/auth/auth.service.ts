@@ -95,7 +95,11 @@ export class AuthService {
       [attempt.id],
     );
     if (passwordNeedsRehash(attempt.passwordHash)) {
-      await this.em.nativeUpdate(User, { id: attempt.id }, { passwordHash: await hashPassword(input.password) });
+      await this.em.nativeUpdate(
+        User,
+        { id: attempt.id },
+        { passwordHash: await hashPassword(input.password) },
+      );
     }
     return this.startSession(userFromRow(user!), meta);
   }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidArray } from '../../db/sql.js';
 import { money } from '../../graphql/money.types.js';
 import { percentOf } from '../../shared/money.js';
-import type { Family } from '../family/family.entity.js';
+import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
 import type { Budget } from './budget.entity.js';
 import type { BudgetStatus } from './budget.inputs.js';
@@ -22,7 +22,7 @@ interface SpendingRow {
  */
 export async function budgetStatuses(
   em: EntityManager,
-  family: Family,
+  family: FamilySettings,
   budgets: Budget[],
   date: string,
 ): Promise<BudgetStatus[]> {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FamilySettings } from '../auth/caller.js';
 import type { Deps } from '../../deps.js';
 import { dayOrToday, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
@@ -96,11 +97,12 @@ export const ALERT_THRESHOLDS = [80, 100] as const;
  */
 export async function recordBudgetAlerts(
   em: EntityManager,
-  familyId: string,
+  family: FamilySettings,
   date: string,
   categoryId: string | null,
   now: Date,
 ): Promise<void> {
+  const familyId = family.id;
   // Only budgets this expense counts toward: all spending, its category, or its category's parent.
   const all = await em.find(Budget, { family: familyId, archived: false });
   const parentId =
@@ -115,7 +117,6 @@ export async function recordBudgetAlerts(
   // the other's uncommitted spending, and a threshold they cross together would never be recorded.
   // Once the lock is ours, the next statement sees every write that released it before us.
   await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`budget-alerts:${familyId}`]);
-  const family = await em.findOneOrFail(Family, familyId);
   const statuses = await budgetStatuses(em, family, budgets, date);
   const categoryNames = new Map(
     (

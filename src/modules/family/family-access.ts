@@ -1,7 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, notFound } from '../../shared/errors.js';
-import { readCaller, type Caller } from '../auth/caller.js';
+import { readCaller, type Caller, type FamilySettings } from '../auth/caller.js';
 import { ROLE_RANK, Role } from './family.entity.js';
 
 /** Anything that belongs to exactly one family. */
@@ -32,7 +32,14 @@ export class FamilyAccess {
     return (await this.caller).roles;
   }
 
-  /** Reads memberships again after the caller joined or left a family. */
+  /** Currency, budget month and time zone of one of the caller's families (after `family()` chose it). */
+  async settings(familyId: string): Promise<FamilySettings> {
+    const settings = (await this.caller).families.get(familyId);
+    if (settings === undefined) throw notFound('Family');
+    return settings;
+  }
+
+  /** Reads memberships and settings again after the caller joined or left a family or changed one. */
   reset(): void {
     this.caller = this.caller.then((caller) => readCaller(this.em, caller));
   }

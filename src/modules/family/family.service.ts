@@ -72,6 +72,7 @@ export class FamilyService {
       family.monthStartDay = monthStartDay(input.monthStartDay, 'input.monthStartDay');
     if (input.timeZone != null) family.timeZone = timeZone(input.timeZone, 'input.timeZone');
     await this.em.flush();
+    this.access.reset();
     return family;
   }
 

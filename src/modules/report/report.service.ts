@@ -9,7 +9,7 @@ import { budgetStatuses } from '../budget/budget-status.js';
 import { periodContaining, periodKeySql, shiftPeriod } from '../budget/period.js';
 import { Category } from '../category/category.entity.js';
 import type { FamilyAccess } from '../family/family-access.js';
-import { Family } from '../family/family.entity.js';
+import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
 import type { CashFlowReport, MemberSpendingReport, NetWorth, SpendingReport } from './report.types.js';
 
@@ -172,16 +172,20 @@ export class ReportService {
     };
   }
 
-  private async family(familyId: string | null | undefined): Promise<Family> {
-    return this.em.findOneOrFail(Family, await this.access.family(familyId));
+  private async family(familyId: string | null | undefined): Promise<FamilySettings> {
+    return this.access.settings(await this.access.family(familyId));
   }
 
-  private today(family: Family): string {
+  private today(family: FamilySettings): string {
     return localDate(this.deps.clock.now(), family.timeZone);
   }
 
   /** The given days, or the budget month containing `from` (default: the current one). */
-  private range(family: Family, from?: string | null, to?: string | null): { start: string; end: string } {
+  private range(
+    family: FamilySettings,
+    from?: string | null,
+    to?: string | null,
+  ): { start: string; end: string } {
     const start = from == null ? null : parseLocalDate(from, 'from');
     if (to == null) {
       const period = periodContaining(start ?? this.today(family), family.monthStartDay);

@@ -12,7 +12,7 @@ import { recordBudgetAlerts } from '../budget/budget.service.js';
 import type { Principal } from '../auth/auth.service.js';
 import { Category } from '../category/category.entity.js';
 import { isUuid, type FamilyAccess } from '../family/family-access.js';
-import { Family, Membership, Role } from '../family/family.entity.js';
+import { Membership, Role } from '../family/family.entity.js';
 import { LedgerTransaction, TransactionKind } from './transaction.entity.js';
 import {
   PAGE_SIZE_DEFAULT,
@@ -101,6 +101,7 @@ export class TransactionService {
   async create(principal: Principal, input: CreateTransactionInput): Promise<TransactionView> {
     const account = await this.access.load(Account, input.accountId, 'Account', Role.MEMBER);
     const familyId = account.family.id;
+    const family = await this.access.settings(familyId);
     const key = input.idempotencyKey?.trim() || null;
     if (key !== null && key.length > IDEMPOTENCY_KEY_MAX) {
       throw badInput('input.idempotencyKey', `At most ${IDEMPOTENCY_KEY_MAX} characters.`);
@@ -136,7 +137,7 @@ export class TransactionService {
         await em.flush();
         await applyBalanceDeltas(em, balanceEffects(resolved));
         if (resolved.kind === TransactionKind.EXPENSE)
-          await recordBudgetAlerts(em, familyId, resolved.occurredOn, resolved.category, now);
+          await recordBudgetAlerts(em, family, resolved.occurredOn, resolved.category, now);
         return tx.id;
       });
     } catch (error) {
@@ -152,6 +153,7 @@ export class TransactionService {
   async update(id: string, input: UpdateTransactionInput): Promise<TransactionView> {
     const current = await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
     const familyId = current.family.id;
+    const family = await this.access.settings(familyId);
     await this.em.transactional(async (em) => {
       const tx = await em.findOneOrFail(LedgerTransaction, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const before = effectsOf(tx);
@@ -184,7 +186,7 @@ export class TransactionService {
       for (const [account, delta] of after) deltas.set(account, (deltas.get(account) ?? 0n) + delta);
       await applyBalanceDeltas(em, deltas);
       if (resolved.kind === TransactionKind.EXPENSE) {
-        await recordBudgetAlerts(em, familyId, resolved.occurredOn, resolved.category, this.deps.clock.now());
+        await recordBudgetAlerts(em, family, resolved.occurredOn, resolved.category, this.deps.clock.now());
       }
     });
     return this.reload(id);
@@ -362,7 +364,7 @@ export class TransactionService {
       category,
       occurredOn:
         draft.occurredOn === null
-          ? localDate(this.deps.clock.now(), (await em.findOneOrFail(Family, familyId)).timeZone)
+          ? localDate(this.deps.clock.now(), (await this.access.settings(familyId)).timeZone)
           : parseLocalDate(draft.occurredOn, 'input.occurredOn'),
       note: note(draft.note),
       tags: tags(draft.tags),
