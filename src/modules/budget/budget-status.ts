@@ -8,6 +8,14 @@ import type { Budget } from './budget.entity.js';
 import type { BudgetStatus } from './budget.inputs.js';
 import { periodContaining, periodKeySql, shiftPeriod, type Period } from './period.js';
 
+/** What the caller has already read, so it is not read twice in one request. */
+interface Known {
+  /** Child category ids by parent id, of the whole family. */
+  children?: Map<string, string[]>;
+  /** The family's rates as of a day; used when that day is the period's last. */
+  rates?: { asOf: string; book: RateBook };
+}
+
 interface SpendingRow {
   period: string;
   currency: string;
@@ -25,6 +33,7 @@ export async function budgetStatuses(
   family: FamilySettings,
   budgets: Budget[],
   date: string,
+  known: Known = {},
 ): Promise<BudgetStatus[]> {
   if (budgets.length === 0) return [];
   const startDay = family.monthStartDay;
@@ -39,8 +48,9 @@ export async function budgetStatuses(
       group by 1, 2, 3`,
     [startDay, family.id, earliest.start, current.end],
   );
-  const children = await childCategories(em, family.id, budgets);
-  const rates = await RateBook.load(em, family.id, current.end);
+  const children = known.children ?? (await childCategories(em, family.id, budgets));
+  const rates =
+    known.rates?.asOf === current.end ? known.rates.book : await RateBook.load(em, family.id, current.end);
 
   return budgets.map((budget) => {
     const categories =

@@ -7,7 +7,8 @@ import { User } from '../auth/user.entity.js';
 import { Budget } from '../budget/budget.entity.js';
 import { budgetStatuses } from '../budget/budget-status.js';
 import { periodContaining, periodKeySql, shiftPeriod } from '../budget/period.js';
-import { Category } from '../category/category.entity.js';
+import { categoryColumns, categoryFromRow } from '../category/category.read.js';
+import type { Row } from '../../db/rows.js';
 import type { FamilyAccess } from '../family/family-access.js';
 import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
@@ -51,12 +52,27 @@ export class ReportService {
       else byCategory.set(row.category_id, (byCategory.get(row.category_id) ?? 0n) + converted);
     }
     const ids = [...byCategory.keys()].filter((id): id is string => id !== null);
-    const categories = new Map(
-      (await this.em.find(Category, { id: { $in: ids }, family })).map((c) => [c.id, c]),
-    );
-    const budgets = await this.em.find(Budget, { family, archived: false, category: { $in: ids } });
+    // The whole family's categories: names for the report, children for the budgets (a few dozen rows).
+    const all = (
+      await this.em.execute<Row[]>(`select ${categoryColumns('c')} from category c where c.family_id = ?`, [
+        family.id,
+      ])
+    ).map((row) => categoryFromRow(row));
+    const categories = new Map(all.map((c) => [c.id, c]));
+    const children = new Map<string, string[]>();
+    for (const c of all)
+      if (c.parent !== null) children.set(c.parent.id, [...(children.get(c.parent.id) ?? []), c.id]);
+    const budgets =
+      ids.length === 0
+        ? []
+        : await this.em.find(Budget, { family: family.id, archived: false, category: { $in: ids } });
     const statuses = new Map(
-      (await budgetStatuses(this.em, family, budgets, period.start)).map((s) => [s.budget.category!.id, s]),
+      (
+        await budgetStatuses(this.em, family, budgets, period.start, {
+          children,
+          rates: { asOf: period.end, book: rates },
+        })
+      ).map((s) => [s.budget.category!.id, s]),
     );
     const entries = [...byCategory.entries()].sort((a, b) => (a[1] === b[1] ? 0 : a[1] > b[1] ? -1 : 1));
     return {

@@ -3,11 +3,12 @@ import { Money } from '../../graphql/money.types.js';
 import { User } from '../auth/user.entity.js';
 import { BudgetPeriod, BudgetStatus } from '../budget/budget.inputs.js';
 import { Category } from '../category/category.entity.js';
+import type { CategoryView } from '../category/category.read.js';
 
 @ObjectType({ description: 'Spending of one top-level category (its subcategories included).' })
 export class CategorySpending {
   @Field(() => Category, { nullable: true, description: 'The category; null for uncategorized spending.' })
-  category!: Category | null;
+  category!: CategoryView | null;
 
   @Field(() => Money, { description: "Spent, in the family's base currency." })
   spent!: Money;
