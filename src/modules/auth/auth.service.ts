@@ -90,18 +90,14 @@ export class AuthService {
       throw invalidCredentials();
     }
     if (!(await verifyPassword(attempt.passwordHash, input.password))) throw invalidCredentials();
-    const [user] = await this.em.execute<Row[]>(
-      `update app_user u set failed_login_count = 0, locked_until = null where u.id = ? returning ${userColumns('u')}`,
-      [attempt.id],
-    );
     if (passwordNeedsRehash(attempt.passwordHash)) {
       await this.em.nativeUpdate(
         User,
-        { id: attempt.id },
+        { id: attempt.user.id },
         { passwordHash: await hashPassword(input.password) },
       );
     }
-    return this.startSession(userFromRow(user!), meta);
+    return this.startSession(attempt.user, meta, 'web', { clearFailedLogins: true });
   }
 
   /** Rotates a refresh token (R2), detecting reuse (R3) under a row lock (R4). */
@@ -194,21 +190,31 @@ export class AuthService {
 
   /**
    * Opens a session for a user whose identity has just been proven: the session row and its first
-   * refresh token, in one statement (a single statement is atomic, no transaction needed).
+   * refresh token, in one statement (a single statement is atomic, no transaction needed). After a
+   * password login the same statement clears the failed-login count the attempt had raised (L4).
    */
-  async startSession(user: UserView, meta: RequestMeta, via: SessionClient = 'web'): Promise<AuthPayload> {
+  async startSession(
+    user: UserView,
+    meta: RequestMeta,
+    via: SessionClient = 'web',
+    { clearFailedLogins = false } = {},
+  ): Promise<AuthPayload> {
     const now = this.now();
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.deps.config.session.absoluteTtlSeconds * 1000);
     const refresh = randomToken(32);
+    const cleared = `cleared as (
+         update app_user set failed_login_count = 0, locked_until = null where id = ? returning id
+       ),`;
     await this.em.execute(
-      `with session as (
+      `with ${clearFailedLogins ? cleared : ''} session as (
          insert into auth_session (id, user_id, via, created_at, expires_at, user_agent)
          values (?, ?, ?, ?, ?, ?) returning id
        )
        insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
        select ?, session.id, ?, ?, ? from session`,
       [
+        ...(clearFailedLogins ? [user.id] : []),
         sessionId,
         user.id,
         via,
@@ -282,9 +288,9 @@ export class AuthService {
   private async claimLoginAttempt(
     email: string,
     now: Date,
-  ): Promise<{ id: string; passwordHash: string | null } | null> {
+  ): Promise<{ user: UserView; passwordHash: string | null } | null> {
     const { threshold, baseSeconds, maxSeconds } = this.deps.config.lockout;
-    const rows: { id: string; password_hash: string | null }[] = await this.em.getConnection().execute(
+    const rows: Row[] = await this.em.getConnection().execute(
       `update app_user
           set failed_login_count = failed_login_count + 1,
               locked_until = case
@@ -292,11 +298,13 @@ export class AuthService {
                 then ?::timestamptz + make_interval(secs => least(? * power(2, least(failed_login_count + 1 - ?, 20)), ?))
                 else locked_until end
         where email = ? and (locked_until is null or locked_until <= ?::timestamptz)
-        returning id, password_hash`,
+        returning password_hash, ${userColumns('app_user')}`,
       [threshold, now.toISOString(), baseSeconds, threshold, maxSeconds, email, now.toISOString()],
     );
     const row = rows[0];
-    return row === undefined ? null : { id: row.id, passwordHash: row.password_hash };
+    return row === undefined
+      ? null
+      : { user: userFromRow(row), passwordHash: row.password_hash as string | null };
   }
 
   private now(): Date {
