@@ -50,7 +50,14 @@ export async function budgetStatuses(
   );
   const children = known.children ?? (await childCategories(em, family.id, budgets));
   const rates =
-    known.rates?.asOf === current.end ? known.rates.book : await RateBook.load(em, family.id, current.end);
+    known.rates?.asOf === current.end
+      ? known.rates.book
+      : await RateBook.loadIf(
+          rows.some((row) => budgets.some((b) => b.currency !== row.currency)),
+          em,
+          family.id,
+          current.end,
+        );
 
   return budgets.map((budget) => {
     const categories =

@@ -103,57 +103,61 @@ export async function recordBudgetAlerts(
   now: Date,
 ): Promise<void> {
   const familyId = family.id;
-  // Only budgets this expense counts toward: all spending, its category, or its category's parent.
   const all = await em.find(Budget, { family: familyId, archived: false });
-  const parentId =
-    categoryId === null || all.every((b) => b.category === null)
-      ? null
-      : ((await em.findOne(Category, categoryId, { fields: ['parent'] }))?.parent?.id ?? null);
+  if (all.length === 0) return;
+  // The family's categories, once: the expense category's parent, each budget's children, the names.
+  const categories = all.every((b) => b.category === null)
+    ? []
+    : await em.execute<{ id: string; name: string; parent_id: string | null }[]>(
+        `select id, name, parent_id from category where family_id = ?`,
+        [familyId],
+      );
+  const parentId = categories.find((c) => c.id === categoryId)?.parent_id ?? null;
+  // Only budgets this expense counts toward: all spending, its category, or its category's parent.
   const budgets = all.filter(
-    (b) => b.category === null || b.category.id === categoryId || b.category.id === parentId,
+    (b) =>
+      b.category === null ||
+      (categoryId !== null && (b.category.id === categoryId || b.category.id === parentId)),
   );
   if (budgets.length === 0) return;
   // One family's alert checks take turns: under READ COMMITTED two concurrent writes would each miss
   // the other's uncommitted spending, and a threshold they cross together would never be recorded.
   // Once the lock is ours, the next statement sees every write that released it before us.
   await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`budget-alerts:${familyId}`]);
-  const statuses = await budgetStatuses(em, family, budgets, date);
-  const categoryNames = new Map(
-    (
-      await em.find(Category, { id: { $in: budgets.flatMap((b) => (b.category ? [b.category.id] : [])) } })
-    ).map((c) => [c.id, c.name]),
-  );
-  for (const status of statuses) {
-    if (status.availableMinor <= 0n) continue;
-    for (const threshold of ALERT_THRESHOLDS) {
-      if (status.spentMinor * 100n < status.availableMinor * BigInt(threshold)) continue;
-      const payload = {
-        budgetId: status.budget.id,
-        category:
-          status.budget.category === null ? null : (categoryNames.get(status.budget.category.id) ?? null),
-        threshold,
-        periodStart: status.period.start,
-        periodEnd: status.period.end,
-        spent: status.spent,
-        available: status.available,
-        percentUsed: status.percentUsed,
-      };
-      await em.execute(
-        `insert into notification (id, family_id, user_id, kind, payload, dedupe_key, created_at)
-         select gen_random_uuid(), m.family_id, m.user_id, 'budget_alert', ?::jsonb,
-                'budget:' || ? || ':' || ? || ':' || ? || ':' || m.user_id, ?
-           from membership m
-          where m.family_id = ?
-         on conflict (dedupe_key) do nothing`,
-        [
-          JSON.stringify(payload),
-          status.budget.id,
-          status.period.start,
-          threshold,
-          now.toISOString(),
-          familyId,
-        ],
-      );
-    }
+  const children = new Map<string, string[]>();
+  for (const c of categories) {
+    if (c.parent_id !== null) children.set(c.parent_id, [...(children.get(c.parent_id) ?? []), c.id]);
   }
+  const statuses = await budgetStatuses(em, family, budgets, date, { children });
+  const names = new Map(categories.map((c) => [c.id, c.name]));
+  const alerts = statuses.flatMap((status) =>
+    status.availableMinor <= 0n
+      ? []
+      : ALERT_THRESHOLDS.filter(
+          (threshold) => status.spentMinor * 100n >= status.availableMinor * BigInt(threshold),
+        ).map((threshold) => ({
+          key: `budget:${status.budget.id}:${status.period.start}:${threshold}`,
+          payload: {
+            budgetId: status.budget.id,
+            category: status.budget.category === null ? null : (names.get(status.budget.category.id) ?? null),
+            threshold,
+            periodStart: status.period.start,
+            periodEnd: status.period.end,
+            spent: status.spent,
+            available: status.available,
+            percentUsed: status.percentUsed,
+          },
+        })),
+  );
+  if (alerts.length === 0) return;
+  // Every member gets each alert once: the dedupe key names budget, period, threshold and member.
+  await em.execute(
+    `insert into notification (id, family_id, user_id, kind, payload, dedupe_key, created_at)
+     select gen_random_uuid(), m.family_id, m.user_id, 'budget_alert', a.payload, a.key || ':' || m.user_id, ?
+       from membership m
+      cross join jsonb_to_recordset(?::jsonb) as a(key text, payload jsonb)
+      where m.family_id = ?
+     on conflict (dedupe_key) do nothing`,
+    [now.toISOString(), JSON.stringify(alerts), familyId],
+  );
 }

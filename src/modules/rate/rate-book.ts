@@ -8,6 +8,14 @@ import { convertAmount } from '../../shared/money.js';
 export class RateBook {
   private constructor(private readonly rates: Map<string, string>) {}
 
+  /** The book of a family whose amounts are all in the currency they are wanted in: nothing to read. */
+  static readonly none = new RateBook(new Map());
+
+  /** The family's rates as of a day, read only when some amount is in another currency than wanted. */
+  static async loadIf(needed: boolean, em: EntityManager, familyId: string, asOf: string): Promise<RateBook> {
+    return needed ? RateBook.load(em, familyId, asOf) : RateBook.none;
+  }
+
   static async load(em: EntityManager, familyId: string, asOf: string): Promise<RateBook> {
     const rows: { base: string; quote: string; rate: string }[] = await em.execute(
       `select distinct on (base, quote) base, quote, rate::text as rate

@@ -43,7 +43,12 @@ export class ReportService {
         group by 1, 2`,
       [family.id, period.start, period.end],
     );
-    const rates = await RateBook.load(this.em, family.id, period.end);
+    const rates = await RateBook.loadIf(
+      rows.some((row) => row.currency !== family.baseCurrency),
+      this.em,
+      family.id,
+      period.end,
+    );
     const missing = new Set<string>();
     const byCategory = new Map<string | null, bigint>();
     for (const row of rows) {
@@ -70,7 +75,7 @@ export class ReportService {
       (
         await budgetStatuses(this.em, family, budgets, period.start, {
           children,
-          rates: { asOf: period.end, book: rates },
+          ...(rates !== RateBook.none && { rates: { asOf: period.end, book: rates } }),
         })
       ).map((s) => [s.budget.category!.id, s]),
     );

@@ -107,8 +107,11 @@ export class TransactionService {
       throw badInput('input.idempotencyKey', `At most ${IDEMPOTENCY_KEY_MAX} characters.`);
     }
     if (key !== null) {
-      const existing = await this.view('t.family_id = ? and t.idempotency_key = ?', familyId, key);
-      if (existing !== null) return existing;
+      const [existing] = await this.em.execute<{ id: string }[]>(
+        `select id from ledger_transaction where family_id = ? and idempotency_key = ?`,
+        [familyId, key],
+      );
+      if (existing !== undefined) return this.reload(existing.id);
     }
     const resolved = await this.resolve(this.em, familyId, {
       kind: input.kind,
