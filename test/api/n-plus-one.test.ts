@@ -188,6 +188,26 @@ describe('a page of transactions costs a fixed number of SQL statements', () => 
     expect(large.statements.map((s) => s.sql)).toEqual(small.statements.map((s) => s.sql));
   });
 
+  it('joins only the related objects the query selects, through fragments and aliases too', async () => {
+    const bare = await measure(
+      `query Page($first: Int) { transactions(first: $first) { edges { node { id } } } }`,
+      5,
+    );
+    const [barePage] = reading(bare.statements, 'ledger_transaction');
+    expect(barePage!.sql).not.toMatch(/\bjoin\b/i);
+
+    const viaFragment = await measure(
+      `query Page($first: Int) { transactions(first: $first) { edges { node { ...Who } } } }
+       fragment Who on Transaction { id payer: paidBy { firstName } }`,
+      5,
+    );
+    const [page] = reading(viaFragment.statements, 'ledger_transaction');
+    expect(page!.sql).toMatch(/join "?app_user"?\s/);
+    expect(page!.sql).not.toMatch(/join "?(account|category)"?\s/);
+    const nodes = viaFragment.edges.map((e) => e.node as unknown as { payer: { firstName: string } });
+    expect(nodes.map((n) => n.payer.firstName)).toEqual(Array(5).fill('Test'));
+  });
+
   it('stays flat with every nested field of the page selected', async () => {
     const counts = new Set<number>();
     for (const first of [5, 10, 25, 50]) {

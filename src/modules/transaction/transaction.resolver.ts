@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { selectedFields } from '../../graphql/selection.js';
 import { Money, money } from '../../graphql/money.types.js';
 import type { Context } from '../../context.js';
 import { Account } from '../account/account.entity.js';
@@ -14,7 +16,7 @@ import {
   TransactionFilter,
   UpdateTransactionInput,
 } from './transaction.inputs.js';
-import type { TransactionView } from './transaction.read.js';
+import { RELATIONS, type TransactionView } from './transaction.read.js';
 
 @Resolver(() => LedgerTransaction)
 export class TransactionResolver {
@@ -34,8 +36,11 @@ export class TransactionResolver {
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' })
     after: string | null,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnection> {
-    return (await ctx.finance()).transactions.list(familyId, filter, first, after);
+    const selected = selectedFields(info, ['edges', 'node']);
+    const include = new Set(RELATIONS.filter((relation) => selected.has(relation)));
+    return (await ctx.finance()).transactions.list(familyId, filter, first, after, include);
   }
 
   @Query(() => LedgerTransaction, {
@@ -94,7 +99,7 @@ export class TransactionResolver {
   // A transaction is read with its related objects in one statement (transaction.read.ts).
   @FieldResolver(() => Account, { description: 'The account money left or arrived in.' })
   account(@Root() tx: TransactionView): AccountView {
-    return tx.account;
+    return tx.account!; // selected, so read with the transaction
   }
 
   @FieldResolver(() => Account, { nullable: true, description: 'Transfers: the account money arrived in.' })
@@ -109,11 +114,11 @@ export class TransactionResolver {
 
   @FieldResolver(() => User, { description: 'The member who recorded it.' })
   createdBy(@Root() tx: TransactionView): UserView {
-    return tx.createdBy;
+    return tx.createdBy!;
   }
 
   @FieldResolver(() => User, { description: 'The member who paid.' })
   paidBy(@Root() tx: TransactionView): UserView {
-    return tx.paidBy;
+    return tx.paidBy!;
   }
 }

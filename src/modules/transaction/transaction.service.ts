@@ -22,7 +22,12 @@ import {
   type TransactionFilter,
   type UpdateTransactionInput,
 } from './transaction.inputs.js';
-import { SELECT_TRANSACTIONS, transactionFromRow, type TransactionView } from './transaction.read.js';
+import {
+  selectTransactions,
+  transactionFromRow,
+  type Relation,
+  type TransactionView,
+} from './transaction.read.js';
 
 const NOTE_MAX = 500;
 const TAGS_MAX = 10;
@@ -214,6 +219,7 @@ export class TransactionService {
     filter: TransactionFilter | null | undefined,
     first: number | null | undefined,
     after: string | null | undefined,
+    include?: ReadonlySet<Relation>,
   ): Promise<TransactionConnection> {
     const family = await this.access.family(familyId);
     const limit = first ?? PAGE_SIZE_DEFAULT;
@@ -230,7 +236,7 @@ export class TransactionService {
     }
     if (filter != null) await this.addFilter(where, family, filter);
     const rows = await this.em.execute<Row[]>(
-      `${SELECT_TRANSACTIONS} where ${where.sql} order by t.occurred_on desc, t.seq desc limit ?`,
+      `${selectTransactions(include)} where ${where.sql} order by t.occurred_on desc, t.seq desc limit ?`,
       [...where.params, limit + 1],
     );
     const page = rows.slice(0, limit).map(transactionFromRow);
@@ -302,7 +308,7 @@ export class TransactionService {
 
   /** One transaction as the GraphQL type shows it; null when no row matches. */
   private async view(condition: string, ...params: unknown[]): Promise<TransactionView | null> {
-    const rows = await this.em.execute<Row[]>(`${SELECT_TRANSACTIONS} where ${condition}`, params);
+    const rows = await this.em.execute<Row[]>(`${selectTransactions()} where ${condition}`, params);
     return rows[0] === undefined ? null : transactionFromRow(rows[0]);
   }
 
