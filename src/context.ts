@@ -70,6 +70,9 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
   const auth = new AuthService(deps, em);
   let principal: Promise<Caller> | undefined;
   let finance: Promise<FinanceServices> | undefined;
+  // Made on first use: most requests never log and never batch-load.
+  let logger: Logger | undefined;
+  let loaders: Loaders | undefined;
   const isBot =
     deps.config.botApiSecret !== undefined &&
     request.botKey !== undefined &&
@@ -81,8 +84,14 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
     meta: { ...request.meta, isBot },
     em,
     services: { auth, telegram: new TelegramService(deps, em, auth) },
-    logger: deps.logger.child({ requestId: request.record.requestId }),
-    loaders: createLoaders(em),
+    get logger() {
+      logger ??= deps.logger.child({ requestId: request.record.requestId });
+      return logger;
+    },
+    get loaders() {
+      loaders ??= createLoaders(em);
+      return loaders;
+    },
     principal() {
       principal ??= resolvePrincipal(auth, request.authorization);
       return principal;

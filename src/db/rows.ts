@@ -18,5 +18,8 @@ export function columns(alias: string, prefix: string, names: readonly string[])
     .join(', ');
 }
 
-/** A timestamp column: the driver hands timestamptz over as text. */
+/**
+ * A timestamp column: the driver hands timestamptz over as text. Mappers read it in a getter, so only
+ * the timestamps a query selects are parsed.
+ */
 export const timestamp = (value: unknown): Date => new Date(value as string);

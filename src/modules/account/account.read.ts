@@ -28,7 +28,9 @@ export function accountFromRow(row: Row, prefix = ''): AccountView {
     type: row[`${prefix}type`] as AccountType,
     currency: row[`${prefix}currency`] as string,
     archived: row[`${prefix}archived`] as boolean,
-    createdAt: timestamp(row[`${prefix}created_at`]),
+    get createdAt() {
+      return timestamp(row[`${prefix}created_at`]);
+    },
     balance: BigInt(row[`${prefix}balance`] as string),
     openingBalance: BigInt(row[`${prefix}opening_balance`] as string),
   };

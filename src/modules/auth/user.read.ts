@@ -28,6 +28,8 @@ export function userFromRow(row: Row, prefix = ''): UserView {
     emailVerified: row[`${prefix}email_verified`] as boolean,
     firstName: row[`${prefix}first_name`] as string,
     lastName: row[`${prefix}last_name`] as string | null,
-    createdAt: timestamp(row[`${prefix}created_at`]),
+    get createdAt() {
+      return timestamp(row[`${prefix}created_at`]);
+    },
   };
 }

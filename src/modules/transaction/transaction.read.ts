@@ -90,8 +90,12 @@ export function transactionFromRow(row: Row): TransactionView {
     occurredOn: row.occurred_on as string,
     note: row.note as string | null,
     tags: row.tags as string[],
-    createdAt: timestamp(row.created_at),
-    updatedAt: timestamp(row.updated_at),
+    get createdAt() {
+      return timestamp(row.created_at);
+    },
+    get updatedAt() {
+      return timestamp(row.updated_at);
+    },
     amount: BigInt(row.amount as string),
     currency: row.currency as string,
     toAmount: toAmount === null ? null : BigInt(toAmount),
