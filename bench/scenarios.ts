@@ -135,12 +135,25 @@ export const SCENARIOS: Scenario[] = [
         url: ctx.rawUrl,
         request: rotating(ctx, { method: 'GET', path: '/transactions' }),
       },
+      {
+        label: 'apollo-sdl',
+        url: ctx.apolloUrl,
+        request: rotating(ctx, { method: 'POST', path: '/graphql', body: graphql(NEWEST_QUERY) }),
+      },
     ],
     reference: 'raw-join',
     target: 0.5,
     probe: (ctx) => ({
       app: { method: 'POST', path: '/graphql', body: graphql(NEWEST_QUERY), headers: bearer(ctx.tokens[0]!) },
-      baselines: { 'raw-join': { method: 'GET', path: '/transactions', headers: bearer(ctx.tokens[0]!) } },
+      baselines: {
+        'raw-join': { method: 'GET', path: '/transactions', headers: bearer(ctx.tokens[0]!) },
+        'apollo-sdl': {
+          method: 'POST',
+          path: '/graphql',
+          body: graphql(NEWEST_QUERY),
+          headers: bearer(ctx.tokens[0]!),
+        },
+      },
     }),
   },
   {

@@ -21,8 +21,9 @@ import * as sql from '../lib/baseline-sql.js';
  *   answer (tenancy included: the caller's default family, through their membership), shaped exactly like
  *   the app's GraphQL `data` and sent with JSON.stringify. The caller is read from the same HS256 access
  *   token the app issues (verified, not trusted).
- * - `apollo`: Apollo Server 5 on express 5 with a hand-written SDL schema (graphql buildSchema) whose one
- *   resolver runs the same SQL as `raw` for scenario (a): the issue's reference point for (a).
+ * - `apollo`: Apollo Server 5 on express 5 with a hand-written SDL schema (graphql buildSchema) whose
+ *   resolvers run the same SQL as `raw` for scenarios (a) and (b): the issue's reference point for (a),
+ *   and for (b) what GraphQL execution itself costs.
  * - `/argon2` on `raw`: a bare argon2.verify of a hash made with the app's parameters, the ceiling for (d).
  */
 
@@ -201,16 +202,35 @@ const raw = createServer((req, res) => {
   route(req, res).catch((error: unknown) => send(res, 500, { errors: [{ message: String(error) }] }));
 });
 
-/** Apollo Server 5 + express 5 with a hand-written schema: the same SQL as raw /accounts. */
+/**
+ * Apollo Server 5 + express 5 with a hand-written schema and default resolvers over the same SQL as raw
+ * /accounts and /transactions: what GraphQL itself costs, without our layers.
+ */
 const schema = buildSchema(`
   enum AccountType { CASH CHECKING SAVINGS CREDIT_CARD LOAN INVESTMENT }
+  enum TransactionKind { EXPENSE INCOME TRANSFER }
   type Money { amount: String! currency: String! }
   type Account { id: ID! name: String! type: AccountType! currency: String! archived: Boolean! balance: Money! }
-  type Query { accounts: [Account!]! }
+  type Category { id: ID! name: String! }
+  type User { id: ID! firstName: String! }
+  type Transaction {
+    id: ID! kind: TransactionKind! occurredOn: String! amount: Money! note: String
+    account: Account! category: Category createdBy: User!
+  }
+  type TransactionEdge { node: Transaction! }
+  type PageInfo { hasNextPage: Boolean! endCursor: String }
+  type TransactionConnection { edges: [TransactionEdge!]! pageInfo: PageInfo! }
+  type Query { accounts: [Account!]! transactions(first: Int): TransactionConnection! }
 `);
 const resolveAccounts: GraphQLFieldResolver<unknown, { userId: string }> = (_root, _args, context) =>
   accounts(context.userId);
+const resolveTransactions: GraphQLFieldResolver<unknown, { userId: string }> = async (
+  _root,
+  _args,
+  context,
+) => (await newestTransactions(context.userId)).transactions;
 schema.getQueryType()!.getFields().accounts!.resolve = resolveAccounts;
+schema.getQueryType()!.getFields().transactions!.resolve = resolveTransactions;
 
 const apolloApp = express();
 const apolloHttp = createServer(apolloApp);
