@@ -14,9 +14,12 @@ interface Known {
   children?: Map<string, string[]>;
   /** The family's rates as of a day; used when that day is the period's last. */
   rates?: { asOf: string; book: RateBook };
+  /** `spendingByPeriod` from one day to another; used when those are exactly the days needed. */
+  spending?: { from: string; to: string; rows: SpendingRow[] };
 }
 
-interface SpendingRow {
+/** Expense totals of one budget period, currency and category (not rolled up to parents). */
+export interface SpendingRow {
   period: string;
   currency: string;
   category_id: string | null;
@@ -41,13 +44,10 @@ export async function budgetStatuses(
   const earliest = budgets
     .map((b) => (b.rollover ? periodContaining(b.startsOn, startDay) : current))
     .reduce((a, b) => (a.start < b.start ? a : b));
-  const rows: SpendingRow[] = await em.execute(
-    `select ${periodKeySql('occurred_on')} as period, currency, category_id, sum(amount)::text as spent
-       from ledger_transaction
-      where family_id = ? and kind = 'expense' and occurred_on between ? and ?
-      group by 1, 2, 3`,
-    [startDay, family.id, earliest.start, current.end],
-  );
+  const rows =
+    known.spending?.from === earliest.start && known.spending.to === current.end
+      ? known.spending.rows
+      : await spendingByPeriod(em, family, earliest.start, current.end);
   const children = known.children ?? (await childCategories(em, family.id, budgets));
   const rates =
     known.rates?.asOf === current.end
@@ -101,6 +101,22 @@ export async function budgetStatuses(
       availableMinor: available,
     };
   });
+}
+
+/** The family's expenses between two days (inclusive), summed per budget period, currency and category. */
+export function spendingByPeriod(
+  em: EntityManager,
+  family: FamilySettings,
+  from: string,
+  to: string,
+): Promise<SpendingRow[]> {
+  return em.execute(
+    `select ${periodKeySql('occurred_on')} as period, currency, category_id, sum(amount)::text as spent
+       from ledger_transaction
+      where family_id = ? and kind = 'expense' and occurred_on between ? and ?
+      group by 1, 2, 3`,
+    [family.monthStartDay, family.id, from, to],
+  );
 }
 
 async function childCategories(

@@ -5,7 +5,7 @@ import { addDays, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
 import { User } from '../auth/user.entity.js';
 import { Budget } from '../budget/budget.entity.js';
-import { budgetStatuses } from '../budget/budget-status.js';
+import { budgetStatuses, spendingByPeriod } from '../budget/budget-status.js';
 import { periodContaining, periodKeySql, shiftPeriod } from '../budget/period.js';
 import { categoryColumns, categoryFromRow } from '../category/category.read.js';
 import type { Row } from '../../db/rows.js';
@@ -35,14 +35,18 @@ export class ReportService {
   ): Promise<SpendingReport> {
     const family = await this.family(familyId);
     const period = this.range(family, from, to);
-    const rows: { category_id: string | null; currency: string; spent: string }[] = await this.em.execute(
-      `select coalesce(c.parent_id, c.id) as category_id, t.currency, sum(t.amount)::text as spent
-         from ledger_transaction t
-         left join category c on c.id = t.category_id
-        where t.family_id = ? and t.kind = 'expense' and t.occurred_on between ? and ?
-        group by 1, 2`,
-      [family.id, period.start, period.end],
-    );
+    // The whole family's categories: names, parents to roll children up, children for the budgets.
+    const all = (
+      await this.em.execute<Row[]>(`select ${categoryColumns('c')} from category c where c.family_id = ?`, [
+        family.id,
+      ])
+    ).map((row) => categoryFromRow(row));
+    const categories = new Map(all.map((c) => [c.id, c]));
+    const children = new Map<string, string[]>();
+    for (const c of all)
+      if (c.parent !== null) children.set(c.parent.id, [...(children.get(c.parent.id) ?? []), c.id]);
+    // Grouped as the budgets group it, so when the period is one budget month the budgets reuse it.
+    const rows = await spendingByPeriod(this.em, family, period.start, period.end);
     const rates = await RateBook.loadIf(
       rows.some((row) => row.currency !== family.baseCurrency),
       this.em,
@@ -53,20 +57,15 @@ export class ReportService {
     const byCategory = new Map<string | null, bigint>();
     for (const row of rows) {
       const converted = rates.convert(BigInt(row.spent), row.currency, family.baseCurrency);
-      if (converted === null) missing.add(row.currency);
-      else byCategory.set(row.category_id, (byCategory.get(row.category_id) ?? 0n) + converted);
+      if (converted === null) {
+        missing.add(row.currency);
+        continue;
+      }
+      const top =
+        row.category_id === null ? null : (categories.get(row.category_id)?.parent?.id ?? row.category_id);
+      byCategory.set(top, (byCategory.get(top) ?? 0n) + converted);
     }
     const ids = [...byCategory.keys()].filter((id): id is string => id !== null);
-    // The whole family's categories: names for the report, children for the budgets (a few dozen rows).
-    const all = (
-      await this.em.execute<Row[]>(`select ${categoryColumns('c')} from category c where c.family_id = ?`, [
-        family.id,
-      ])
-    ).map((row) => categoryFromRow(row));
-    const categories = new Map(all.map((c) => [c.id, c]));
-    const children = new Map<string, string[]>();
-    for (const c of all)
-      if (c.parent !== null) children.set(c.parent.id, [...(children.get(c.parent.id) ?? []), c.id]);
     const budgets =
       ids.length === 0
         ? []
@@ -75,6 +74,7 @@ export class ReportService {
       (
         await budgetStatuses(this.em, family, budgets, period.start, {
           children,
+          spending: { from: period.start, to: period.end, rows },
           ...(rates !== RateBook.none && { rates: { asOf: period.end, book: rates } }),
         })
       ).map((s) => [s.budget.category!.id, s]),
