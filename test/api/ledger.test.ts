@@ -430,6 +430,30 @@ describe('ledger', () => {
     await expectBalances({ cash: '-50.00', bank: '500.50', dollars: '0.00' });
   });
 
+  it('keeps notes and tags exactly, whatever characters they hold, and reads them back the same', async () => {
+    const tags = ['Trip', 'a,b', 'say "hi"', 'back\\slash', '{brace}', "it's", 'trip'];
+    const note = `Lunch, "big" {one} \\ it's 100%_done`;
+    const created = ok(
+      await app.gql<{ createTransaction: { id: string; tags: string[]; note: string } }>(
+        `mutation Create($input: CreateTransactionInput!) { createTransaction(input: $input) { id tags note } }`,
+        { input: { kind: 'EXPENSE', amount: '1.50', accountId: owner.cashId, tags, note } },
+        { token: owner.token },
+      ),
+    ).createTransaction;
+    // trimmed, lower-cased, duplicates dropped; everything else kept as sent
+    const expected = ['trip', 'a,b', 'say "hi"', 'back\\slash', '{brace}', "it's"];
+    expect(created.tags).toEqual(expected);
+    expect(created.note).toBe(note);
+    const read = ok(
+      await app.gql<{ transaction: { tags: string[]; note: string } }>(
+        `query One($id: ID!) { transaction(id: $id) { tags note } }`,
+        { id: created.id },
+        { token: owner.token },
+      ),
+    ).transaction;
+    expect(read).toEqual({ tags: expected, note });
+  });
+
   it('100 concurrent creates on one account all land, and the balance is exactly minus their sum', async () => {
     const account = await createAccount(owner, { name: 'Busy', type: 'CHECKING' });
     const amounts = Array.from(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidArray } from '../../db/sql.js';
@@ -134,19 +135,38 @@ export class TransactionService {
     try {
       id = await this.em.transactional(async (em) => {
         const now = this.deps.clock.now();
-        const tx = em.create(LedgerTransaction, {
-          ...resolved,
-          family: familyId,
-          createdBy: principal.userId,
-          idempotencyKey: key,
-          createdAt: now,
-          updatedAt: now,
-        });
-        await em.flush();
+        const txId = randomUUID();
+        // A plain insert: nothing reads the new row back through the unit of work (reload does).
+        await em.execute(
+          `insert into ledger_transaction
+             (id, family_id, kind, occurred_on, amount, currency, account_id, to_account_id, to_amount, to_currency,
+              category_id, note, tags, created_by_id, paid_by_id, idempotency_key, created_at, updated_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?, ?)`,
+          [
+            txId,
+            familyId,
+            resolved.kind,
+            resolved.occurredOn,
+            resolved.amount.toString(),
+            resolved.currency,
+            resolved.account,
+            resolved.toAccount,
+            resolved.toAmount?.toString() ?? null,
+            resolved.toCurrency,
+            resolved.category,
+            resolved.note,
+            JSON.stringify(resolved.tags),
+            principal.userId,
+            resolved.paidBy,
+            key,
+            now,
+            now,
+          ],
+        );
         await applyBalanceDeltas(em, balanceEffects(resolved));
         if (resolved.kind === TransactionKind.EXPENSE)
           await recordBudgetAlerts(em, family, resolved.occurredOn, resolved.category, now);
-        return tx.id;
+        return txId;
       });
     } catch (error) {
       // Two retries of one create raced: the loser returns the winner's transaction.
