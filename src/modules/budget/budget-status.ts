@@ -4,7 +4,7 @@ import { money } from '../../graphql/money.types.js';
 import { percentOf } from '../../shared/money.js';
 import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
-import type { Budget } from './budget.entity.js';
+import type { BudgetView } from './budget.read.js';
 import type { BudgetStatus } from './budget.inputs.js';
 import { periodContaining, periodKeySql, shiftPeriod, type Period } from './period.js';
 
@@ -34,7 +34,7 @@ export interface SpendingRow {
 export async function budgetStatuses(
   em: EntityManager,
   family: FamilySettings,
-  budgets: Budget[],
+  budgets: BudgetView[],
   date: string,
   known: Known = {},
 ): Promise<BudgetStatus[]> {
@@ -122,7 +122,7 @@ export function spendingByPeriod(
 async function childCategories(
   em: EntityManager,
   familyId: string,
-  budgets: Budget[],
+  budgets: BudgetView[],
 ): Promise<Map<string, string[]>> {
   const parents = budgets.flatMap((b) => (b.category === null ? [] : [b.category.id]));
   if (parents.length === 0) return new Map();

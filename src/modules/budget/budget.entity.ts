@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BigIntType, Entity, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Money, money } from '../../graphql/money.types.js';
 import { Category } from '../category/category.entity.js';
 import { Family } from '../family/family.entity.js';
 
@@ -41,9 +40,4 @@ export class Budget {
 
   @Property({ type: 'datetime' })
   createdAt!: Date;
-
-  @Field(() => Money, { name: 'limit', description: 'The monthly limit.' })
-  get limitMoney(): Opt<Money> {
-    return money(this.amount, this.currency);
-  }
 }

@@ -2,6 +2,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { DecimalScalar, Money } from '../../graphql/money.types.js';
 import { Budget } from './budget.entity.js';
+import type { BudgetView } from './budget.read.js';
 
 @InputType({ description: 'A new monthly budget.' })
 export class CreateBudgetInput {
@@ -62,7 +63,7 @@ export class BudgetPeriod {
 @ObjectType({ description: 'Where a budget stands in one period, computed from the ledger.' })
 export class BudgetStatus {
   @Field(() => Budget, { description: 'The budget.' })
-  budget!: Budget;
+  budget!: BudgetView;
 
   @Field(() => BudgetPeriod, { description: 'The period shown.' })
   period!: BudgetPeriod;

@@ -1,7 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
+import { Money, money } from '../../graphql/money.types.js';
 import { Category } from '../category/category.entity.js';
 import { Budget } from './budget.entity.js';
+import type { BudgetView } from './budget.read.js';
 import { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
 
 @Resolver(() => Budget)
@@ -69,7 +71,12 @@ export class BudgetResolver {
     nullable: true,
     description: 'The category budgeted; null for all spending.',
   })
-  async category(@Root() budget: Budget, @Ctx() ctx: Context): Promise<Category | null> {
+  async category(@Root() budget: BudgetView, @Ctx() ctx: Context): Promise<Category | null> {
     return budget.category === null ? null : ctx.loaders.category.load(budget.category.id);
+  }
+
+  @FieldResolver(() => Money, { description: 'The monthly limit.' })
+  limit(@Root() budget: BudgetView): Money {
+    return money(budget.amount, budget.currency);
   }
 }

@@ -10,6 +10,7 @@ import { Family, Role } from '../family/family.entity.js';
 import { Budget } from './budget.entity.js';
 import type { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
 import { budgetStatuses } from './budget-status.js';
+import { readCategoriesAndBudgets } from './budget.read.js';
 import { periodContaining } from './period.js';
 
 /** Monthly limits per category or for all spending, with spent/remaining computed from the ledger. */
@@ -103,16 +104,10 @@ export async function recordBudgetAlerts(
   now: Date,
 ): Promise<void> {
   const familyId = family.id;
-  const all = await em.find(Budget, { family: familyId, archived: false });
+  // The family's budgets and categories (the expense category's parent, each budget's children, names).
+  const { budgets: all, categories } = await readCategoriesAndBudgets(em, familyId);
   if (all.length === 0) return;
-  // The family's categories, once: the expense category's parent, each budget's children, the names.
-  const categories = all.every((b) => b.category === null)
-    ? []
-    : await em.execute<{ id: string; name: string; parent_id: string | null }[]>(
-        `select id, name, parent_id from category where family_id = ?`,
-        [familyId],
-      );
-  const parentId = categories.find((c) => c.id === categoryId)?.parent_id ?? null;
+  const parentId = categories.find((c) => c.id === categoryId)?.parent?.id ?? null;
   // Only budgets this expense counts toward: all spending, its category, or its category's parent.
   const budgets = all.filter(
     (b) =>
@@ -126,7 +121,7 @@ export async function recordBudgetAlerts(
   await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`budget-alerts:${familyId}`]);
   const children = new Map<string, string[]>();
   for (const c of categories) {
-    if (c.parent_id !== null) children.set(c.parent_id, [...(children.get(c.parent_id) ?? []), c.id]);
+    if (c.parent !== null) children.set(c.parent.id, [...(children.get(c.parent.id) ?? []), c.id]);
   }
   const statuses = await budgetStatuses(em, family, budgets, date, { children });
   const names = new Map(categories.map((c) => [c.id, c.name]));

@@ -4,11 +4,9 @@ import { money } from '../../graphql/money.types.js';
 import { addDays, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
 import { User } from '../auth/user.entity.js';
-import { Budget } from '../budget/budget.entity.js';
+import { readCategoriesAndBudgets } from '../budget/budget.read.js';
 import { budgetStatuses, spendingByPeriod } from '../budget/budget-status.js';
 import { periodContaining, periodKeySql, shiftPeriod } from '../budget/period.js';
-import { categoryColumns, categoryFromRow } from '../category/category.read.js';
-import type { Row } from '../../db/rows.js';
 import type { FamilyAccess } from '../family/family-access.js';
 import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
@@ -35,12 +33,9 @@ export class ReportService {
   ): Promise<SpendingReport> {
     const family = await this.family(familyId);
     const period = this.range(family, from, to);
-    // The whole family's categories: names, parents to roll children up, children for the budgets.
-    const all = (
-      await this.em.execute<Row[]>(`select ${categoryColumns('c')} from category c where c.family_id = ?`, [
-        family.id,
-      ])
-    ).map((row) => categoryFromRow(row));
+    // The whole family's categories (names, parents to roll children up, children for the budgets) and
+    // its budgets, in one statement.
+    const { categories: all, budgets: active } = await readCategoriesAndBudgets(this.em, family.id);
     const categories = new Map(all.map((c) => [c.id, c]));
     const children = new Map<string, string[]>();
     for (const c of all)
@@ -65,11 +60,7 @@ export class ReportService {
         row.category_id === null ? null : (categories.get(row.category_id)?.parent?.id ?? row.category_id);
       byCategory.set(top, (byCategory.get(top) ?? 0n) + converted);
     }
-    const ids = [...byCategory.keys()].filter((id): id is string => id !== null);
-    const budgets =
-      ids.length === 0
-        ? []
-        : await this.em.find(Budget, { family: family.id, archived: false, category: { $in: ids } });
+    const budgets = active.filter((b) => b.category !== null && byCategory.has(b.category.id));
     const statuses = new Map(
       (
         await budgetStatuses(this.em, family, budgets, period.start, {
