@@ -110,14 +110,22 @@ export function spendingByPeriod(
   from: string,
   to: string,
 ): Promise<SpendingRow[]> {
-  return em.execute(
-    `select ${periodKeySql('occurred_on')} as period, currency, category_id, sum(amount)::text as spent
-       from ledger_transaction
-      where family_id = ? and kind = 'expense' and occurred_on between ? and ?
-      group by 1, 2, 3`,
-    [family.monthStartDay, family.id, from, to],
-  );
+  return em.execute(SPENDING_BY_PERIOD, spendingParams(family, from, to));
 }
+
+/** The statement of `spendingByPeriod`, for a caller that reads it along with other things. */
+export const SPENDING_BY_PERIOD = `
+  select ${periodKeySql('occurred_on')} as period, currency, category_id, sum(amount)::text as spent
+    from ledger_transaction
+   where family_id = ? and kind = 'expense' and occurred_on between ? and ?
+   group by 1, 2, 3`;
+
+export const spendingParams = (family: FamilySettings, from: string, to: string) => [
+  family.monthStartDay,
+  family.id,
+  from,
+  to,
+];
 
 async function childCategories(
   em: EntityManager,

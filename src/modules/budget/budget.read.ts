@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Row } from '../../db/rows.js';
 import { categoryFromRow, type CategoryView } from '../category/category.read.js';
+import type { FamilySettings } from '../auth/caller.js';
 import type { Budget } from './budget.entity.js';
+import { SPENDING_BY_PERIOD, spendingParams, type SpendingRow } from './budget-status.js';
 
 /** The fields of the GraphQL `Budget` type and what standings need: a Budget entity has them, so does a mapped row. */
 export type BudgetView = Pick<Budget, 'id' | 'amount' | 'currency' | 'rollover' | 'startsOn' | 'archived'> & {
@@ -21,14 +23,16 @@ function budgetFromRow(row: Row): BudgetView {
 }
 
 /**
- * The family's categories and its active budgets, in one statement (two JSON arrays in one row): what a
- * spending report and the budget-alert check both need, read in one round trip.
+ * The family's categories and its active budgets, and optionally its spending between two days (as
+ * `spendingByPeriod` reads it), in one statement: one row of JSON arrays. A spending report and the
+ * budget-alert check need these together, and every round trip costs more than the reads themselves.
  */
 export async function readCategoriesAndBudgets(
   em: EntityManager,
-  familyId: string,
-): Promise<{ categories: CategoryView[]; budgets: BudgetView[] }> {
-  const [row] = await em.execute<{ categories: Row[]; budgets: Row[] }[]>(
+  family: FamilySettings,
+  spending?: { from: string; to: string },
+): Promise<{ categories: CategoryView[]; budgets: BudgetView[]; spending: SpendingRow[] }> {
+  const [row] = await em.execute<{ categories: Row[]; budgets: Row[]; spending: SpendingRow[] }[]>(
     `select
        (select coalesce(json_agg(json_build_object(
                  'id', c.id, 'kind', c.kind, 'name', c.name, 'aliases', c.aliases, 'archived', c.archived,
@@ -38,11 +42,18 @@ export async function readCategoriesAndBudgets(
                  'id', b.id, 'category_id', b.category_id, 'amount', b.amount::text, 'currency', b.currency,
                  'rollover', b.rollover, 'starts_on', b.starts_on::text, 'archived', b.archived)
                  order by b.created_at, b.id), '[]')
-          from budget b where b.family_id = ? and not b.archived) as budgets`,
-    [familyId, familyId],
+          from budget b where b.family_id = ? and not b.archived) as budgets,
+       ${spending === undefined ? `'[]'::json` : `(select coalesce(json_agg(s), '[]') from (${SPENDING_BY_PERIOD}) s)`}
+         as spending`,
+    [
+      family.id,
+      family.id,
+      ...(spending === undefined ? [] : spendingParams(family, spending.from, spending.to)),
+    ],
   );
   return {
     categories: row!.categories.map((c) => categoryFromRow(c)),
     budgets: row!.budgets.map(budgetFromRow),
+    spending: row!.spending,
   };
 }

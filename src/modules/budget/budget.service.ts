@@ -105,7 +105,7 @@ export async function recordBudgetAlerts(
 ): Promise<void> {
   const familyId = family.id;
   // The family's budgets and categories (the expense category's parent, each budget's children, names).
-  const { budgets: all, categories } = await readCategoriesAndBudgets(em, familyId);
+  const { budgets: all, categories } = await readCategoriesAndBudgets(em, family);
   if (all.length === 0) return;
   const parentId = categories.find((c) => c.id === categoryId)?.parent?.id ?? null;
   // Only budgets this expense counts toward: all spending, its category, or its category's parent.

@@ -5,7 +5,7 @@ import { addDays, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
 import { User } from '../auth/user.entity.js';
 import { readCategoriesAndBudgets } from '../budget/budget.read.js';
-import { budgetStatuses, spendingByPeriod } from '../budget/budget-status.js';
+import { budgetStatuses } from '../budget/budget-status.js';
 import { periodContaining, periodKeySql, shiftPeriod } from '../budget/period.js';
 import type { FamilyAccess } from '../family/family-access.js';
 import type { FamilySettings } from '../auth/caller.js';
@@ -33,15 +33,18 @@ export class ReportService {
   ): Promise<SpendingReport> {
     const family = await this.family(familyId);
     const period = this.range(family, from, to);
-    // The whole family's categories (names, parents to roll children up, children for the budgets) and
-    // its budgets, in one statement.
-    const { categories: all, budgets: active } = await readCategoriesAndBudgets(this.em, family.id);
+    // In one statement: the whole family's categories (names, parents to roll children up, children for
+    // the budgets), its budgets, and the period's spending, grouped as budgets group it, so when the
+    // period is one budget month the budget standings reuse it.
+    const {
+      categories: all,
+      budgets: active,
+      spending: rows,
+    } = await readCategoriesAndBudgets(this.em, family, { from: period.start, to: period.end });
     const categories = new Map(all.map((c) => [c.id, c]));
     const children = new Map<string, string[]>();
     for (const c of all)
       if (c.parent !== null) children.set(c.parent.id, [...(children.get(c.parent.id) ?? []), c.id]);
-    // Grouped as the budgets group it, so when the period is one budget month the budgets reuse it.
-    const rows = await spendingByPeriod(this.em, family, period.start, period.end);
     const rates = await RateBook.loadIf(
       rows.some((row) => row.currency !== family.baseCurrency),
       this.em,
