@@ -91,7 +91,7 @@ export async function applyBalanceDeltas(em: EntityManager, deltas: Map<string, 
   for (const accountId of [...deltas.keys()].sort()) {
     const delta = deltas.get(accountId)!;
     if (delta === 0n) continue;
-    await em.nativeUpdate(Account, { id: accountId }, { balance: raw('balance + ?', [delta.toString()]) });
+    await em.execute(`update account set balance = balance + ? where id = ?`, [delta.toString(), accountId]);
   }
 }
 

@@ -11,7 +11,6 @@ import { Account } from '../account/account.entity.js';
 import { applyBalanceDeltas } from '../account/account.service.js';
 import { recordBudgetAlerts } from '../budget/budget.service.js';
 import type { Principal } from '../auth/auth.service.js';
-import { Category } from '../category/category.entity.js';
 import { isUuid, type FamilyAccess } from '../family/family-access.js';
 import { Membership, Role } from '../family/family.entity.js';
 import { LedgerTransaction, TransactionKind } from './transaction.entity.js';
@@ -366,10 +365,13 @@ export class TransactionService {
     }
     let category: string | null = null;
     if (draft.categoryId !== null) {
-      const found = isUuid(draft.categoryId)
-        ? await em.findOne(Category, { id: draft.categoryId, family: familyId })
-        : null;
-      if (found === null) throw badInput('input.categoryId', 'No such category in this family.');
+      const [found] = isUuid(draft.categoryId)
+        ? await em.execute<{ id: string; kind: string; name: string }[]>(
+            `select id, kind, name from category where id = ? and family_id = ?`,
+            [draft.categoryId, familyId],
+          )
+        : [];
+      if (found === undefined) throw badInput('input.categoryId', 'No such category in this family.');
       if (found.kind !== (draft.kind as string)) {
         throw badInput('input.categoryId', `"${found.name}" is an ${found.kind} category.`);
       }
