@@ -33,6 +33,13 @@ const NOTE_MAX = 500;
 const TAGS_MAX = 10;
 const IDEMPOTENCY_KEY_MAX = 200;
 
+/** What validation needs of an account. */
+interface AccountRow {
+  id: string;
+  familyId: string;
+  currency: string;
+}
+
 /** What a transaction is after validation: every reference checked to be in the family. */
 interface Resolved {
   kind: TransactionKind;
@@ -88,6 +95,8 @@ const effectsOf = (tx: LedgerTransaction) =>
  * transaction, so a balance always equals opening balance + the sum of its transactions.
  */
 export class TransactionService {
+  private readonly accountRows = new Map<string, AccountRow>();
+
   constructor(
     private readonly deps: Deps,
     private readonly em: EntityManager,
@@ -104,8 +113,11 @@ export class TransactionService {
   }
 
   async create(principal: Principal, input: CreateTransactionInput): Promise<TransactionView> {
-    const account = await this.access.load(Account, input.accountId, 'Account', Role.MEMBER);
-    const familyId = account.family.id;
+    const source = await this.accountRow(this.em, input.accountId);
+    // Another family's account is NOT_FOUND, as if it did not exist (A3); then the role is checked.
+    if (source === null || (await this.access.roleIn(source.familyId)) === undefined)
+      throw notFound('Account');
+    const familyId = await this.access.family(source.familyId, Role.MEMBER);
     const family = await this.access.settings(familyId);
     const key = input.idempotencyKey?.trim() || null;
     if (key !== null && key.length > IDEMPOTENCY_KEY_MAX) {
@@ -338,7 +350,7 @@ export class TransactionService {
       typeof draft.amount === 'bigint'
         ? draft.amount
         : parseAmount(draft.amount, account.currency, 'input.amount');
-    let toAccount: Account | null = null;
+    let toAccount: AccountRow | null = null;
     let toAmount: bigint | null = null;
     if (draft.kind === TransactionKind.TRANSFER) {
       if (draft.toAccountId === null)
@@ -408,12 +420,27 @@ export class TransactionService {
     familyId: string,
     id: string,
     field: string,
-  ): Promise<Account> {
-    // By primary key first: an account this request already loaded costs no query.
-    const account = isUuid(id) ? await em.findOne(Account, id) : null;
-    if (account === null || account.family.id !== familyId)
+  ): Promise<AccountRow> {
+    const account = await this.accountRow(em, id);
+    if (account === null || account.familyId !== familyId)
       throw badInput(field, 'No such account in this family.');
     return account;
+  }
+
+  /** An account's id, family and currency (none of which ever change), read once per request. */
+  private async accountRow(em: EntityManager, id: string): Promise<AccountRow | null> {
+    if (!isUuid(id)) return null;
+    let row = this.accountRows.get(id);
+    if (row === undefined) {
+      const [found] = await em.execute<{ id: string; family_id: string; currency: string }[]>(
+        `select id, family_id, currency from account where id = ?`,
+        [id],
+      );
+      if (found === undefined) return null;
+      row = { id: found.id, familyId: found.family_id, currency: found.currency };
+      this.accountRows.set(id, row);
+    }
+    return row;
   }
 
   /** The transaction as written: balances moved in SQL, so it is read back, never taken from the cache. */
