@@ -5,6 +5,7 @@ import { percentOf } from '../../shared/money.js';
 import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
 import type { BudgetView } from './budget.read.js';
+import { childrenByParent } from '../category/category.read.js';
 import type { BudgetStatus } from './budget.inputs.js';
 import { periodContaining, periodKeySql, shiftPeriod, type Period } from './period.js';
 
@@ -138,7 +139,5 @@ async function childCategories(
     `select id, parent_id from category where family_id = ? and parent_id = any(?::uuid[])`,
     [familyId, uuidArray(parents)],
   );
-  const children = new Map<string, string[]>();
-  for (const row of rows) children.set(row.parent_id, [...(children.get(row.parent_id) ?? []), row.id]);
-  return children;
+  return childrenByParent(rows.map((row) => ({ id: row.id, parent: { id: row.parent_id } })));
 }

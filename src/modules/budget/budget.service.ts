@@ -11,6 +11,7 @@ import { Budget } from './budget.entity.js';
 import type { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
 import { budgetStatuses } from './budget-status.js';
 import { readCategoriesAndBudgets } from './budget.read.js';
+import { childrenByParent } from '../category/category.read.js';
 import { periodContaining } from './period.js';
 
 /** Monthly limits per category or for all spending, with spent/remaining computed from the ledger. */
@@ -119,11 +120,9 @@ export async function recordBudgetAlerts(
   // the other's uncommitted spending, and a threshold they cross together would never be recorded.
   // Once the lock is ours, the next statement sees every write that released it before us.
   await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`budget-alerts:${familyId}`]);
-  const children = new Map<string, string[]>();
-  for (const c of categories) {
-    if (c.parent !== null) children.set(c.parent.id, [...(children.get(c.parent.id) ?? []), c.id]);
-  }
-  const statuses = await budgetStatuses(em, family, budgets, date, { children });
+  const statuses = await budgetStatuses(em, family, budgets, date, {
+    children: childrenByParent(categories),
+  });
   const names = new Map(categories.map((c) => [c.id, c.name]));
   const alerts = statuses.flatMap((status) =>
     status.availableMinor <= 0n

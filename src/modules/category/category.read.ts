@@ -21,3 +21,14 @@ export function categoryFromRow(row: Row, prefix = ''): CategoryView {
     parent: row[`${prefix}parent_id`] === null ? null : { id: row[`${prefix}parent_id`] as string },
   };
 }
+
+/** Child category ids by parent id (categories have two levels). */
+export function childrenByParent(
+  categories: readonly { id: string; parent: { id: string } | null }[],
+): Map<string, string[]> {
+  const children = new Map<string, string[]>();
+  for (const { id, parent } of categories) {
+    if (parent !== null) children.set(parent.id, [...(children.get(parent.id) ?? []), id]);
+  }
+  return children;
+}

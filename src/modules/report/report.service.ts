@@ -5,6 +5,7 @@ import { addDays, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
 import { User } from '../auth/user.entity.js';
 import { readCategoriesAndBudgets } from '../budget/budget.read.js';
+import { childrenByParent } from '../category/category.read.js';
 import { budgetStatuses } from '../budget/budget-status.js';
 import { periodContaining, periodKeySql, shiftPeriod } from '../budget/period.js';
 import type { FamilyAccess } from '../family/family-access.js';
@@ -42,9 +43,7 @@ export class ReportService {
       spending: rows,
     } = await readCategoriesAndBudgets(this.em, family, { from: period.start, to: period.end });
     const categories = new Map(all.map((c) => [c.id, c]));
-    const children = new Map<string, string[]>();
-    for (const c of all)
-      if (c.parent !== null) children.set(c.parent.id, [...(children.get(c.parent.id) ?? []), c.id]);
+    const children = childrenByParent(all);
     const rates = await RateBook.loadIf(
       rows.some((row) => row.currency !== family.baseCurrency),
       this.em,
