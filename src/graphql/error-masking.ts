@@ -22,7 +22,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return (
     (typeof code === 'string' && UNREACHABLE_CODES.test(code)) ||
     error.name === 'KnexTimeoutError' ||
-    /Connection terminated|connection error and is not queryable|Timeout acquiring a connection/i.test(
+    // The last one: when the connection drops between two statements of a transaction, knex ends the
+    // transaction by itself, and the next statement is refused with this message.
+    /Connection terminated|connection error and is not queryable|Timeout acquiring a connection|Transaction query already complete/i.test(
       error.message,
     )
   );
@@ -61,20 +63,27 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
 }
 
 /**
+ * What the driver said, without the statement knex puts in front ("<sql> - <message>") or the row
+ * MikroORM appends after it ("\n - detail: ...").
+ */
+function driverMessage(message: string): string {
+  const firstLine = message.split('\n')[0]!;
+  return firstLine.slice(firstLine.lastIndexOf(' - ') + 1).replace(/^- /, '');
+}
+
+/**
  * A database error's message embeds the failed SQL with its bound values (emails, password hashes). Log
  * what PostgreSQL said, its SQLSTATE and where, never the statement or the row (`detail`).
  */
 function loggable(error: unknown): unknown {
   const pgError = error as { severity?: unknown; code?: unknown; table?: unknown; constraint?: unknown };
   if (error instanceof DriverException) {
-    return { type: error.name, message: error.sqlMessage ?? 'database error', sqlState: error.sqlState };
+    return { type: error.name, message: driverMessage(error.message), sqlState: pgError.code };
   }
   if (error instanceof Error && typeof pgError.severity === 'string' && typeof pgError.code === 'string') {
-    // knex prefixes PostgreSQL's message with the statement: "<sql> - <message>".
-    const message = error.message.slice(error.message.lastIndexOf(' - ') + 1).replace(/^- /, '');
     return {
       type: error.name,
-      message,
+      message: driverMessage(error.message),
       sqlState: pgError.code,
       table: pgError.table,
       constraint: pgError.constraint,
