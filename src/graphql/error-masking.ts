@@ -67,8 +67,8 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
  * MikroORM appends after it ("\n - detail: ...").
  */
 function driverMessage(message: string): string {
-  const firstLine = message.split('\n')[0]!;
-  return firstLine.slice(firstLine.lastIndexOf(' - ') + 1).replace(/^- /, '');
+  const said = message.replace(/\n - (detail|hint): [\s\S]*$/, '');
+  return said.slice(said.lastIndexOf(' - ') + 1).replace(/^- /, '');
 }
 
 /**
