@@ -14,7 +14,8 @@ import { BotContext, type BotDeps } from './context.js';
 import { startNotificationLoop } from './notifications/deliver.js';
 import { friendlyError } from './replies/errors.js';
 import { BotMetrics } from './metrics.js';
-import { MemoryChatStore, RedisChatStore } from './session/chat-store.js';
+import { MemoryChatStore, RedisChatStore, type ChatStore } from './session/chat-store.js';
+import { tokenCipherFor } from './session/token-cipher.js';
 import { UserSessions } from './session/user-session.js';
 import { retryOnFloodControl } from './telegram-retry.js';
 
@@ -38,6 +39,8 @@ export interface RunningBot {
   bot: Telegraf<BotContext>;
   /** Webhook mode: where the update endpoint listens. */
   webhookUrl: string | undefined;
+  /** The per-chat store (Redis, or this process's map): what is really kept at rest. */
+  store: ChatStore;
   stop(): Promise<void>;
 }
 
@@ -85,7 +88,8 @@ export async function startBot(
   if (config.redisUrl === undefined) logger.warn('REDIS_URL is unset: chat tokens live in this process only');
   const api = new ApiClient(config.apiUrl, config.botApiSecret);
   const metrics = new BotMetrics();
-  const deps: BotDeps = { metrics, api, store, sessions: new UserSessions(store, api), logger };
+  const sessions = new UserSessions(store, api, tokenCipherFor(config.tokenKeys, logger), logger);
+  const deps: BotDeps = { metrics, api, store, sessions, logger };
   const metricsServer =
     config.metricsPort === undefined
       ? undefined
@@ -121,6 +125,7 @@ export async function startBot(
   return {
     bot,
     webhookUrl,
+    store,
     stop() {
       stopping ??= (async () => {
         await notifications.stop();

@@ -1,6 +1,8 @@
 import { ApiError } from '../api/client.js';
 import { NotConnectedError, PrivateChatOnlyError } from '../session/user-session.js';
 
+const SESSION_ENDED = 'Your session has ended. Send /start to connect again.';
+
 /** One plain reply per API error code; anything unknown gets the "try again" reply. */
 const REPLIES: Record<string, (error: ApiError) => string> = {
   BAD_USER_INPUT: (e) => `That doesn't look right: ${e.message}`,
@@ -10,8 +12,8 @@ const REPLIES: Record<string, (error: ApiError) => string> = {
   CONFLICT: (e) => e.message,
   WEAK_PASSWORD: (e) => e.message,
   TOO_MANY_REQUESTS: () => 'That was a lot at once. Please wait a minute and try again.',
-  UNAUTHENTICATED: () => 'Your session has ended. Send /start to connect again.',
-  REFRESH_TOKEN_REUSED: () => 'Your session has ended. Send /start to connect again.',
+  UNAUTHENTICATED: () => SESSION_ENDED,
+  REFRESH_TOKEN_REUSED: () => SESSION_ENDED,
 };
 
 const UNAVAILABLE = 'The finance service is not reachable right now. Please try again in a moment.';
@@ -19,7 +21,8 @@ const UNAVAILABLE = 'The finance service is not reachable right now. Please try 
 export function friendlyError(error: unknown): string {
   if (error instanceof PrivateChatOnlyError) return error.message;
   if (error instanceof NotConnectedError) {
-    return error.wasConnected
+    if (error.reason === 'unreadable') return SESSION_ENDED;
+    return error.reason === 'unlinked'
       ? 'Your Telegram account is no longer connected to Family Finance. Send /start to register or link it again.'
       : "You're not connected yet. Send /start to register in one tap or link an existing account.";
   }

@@ -1,7 +1,9 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { Logger } from 'pino';
 import { ApiError, type ApiClient } from '../api/client.js';
 import { RefreshTokenDocument, TelegramLoginDocument } from '../api/generated/graphql.js';
 import type { ChatStore } from './chat-store.js';
+import type { TokenCipher } from './token-cipher.js';
 
 export interface Tokens {
   accessToken: string;
@@ -9,10 +11,13 @@ export interface Tokens {
   expiresIn: number;
 }
 
-/** Thrown when a chat has no account behind it (never registered, logged out, or unlinked). */
+/**
+ * Thrown when a chat has no account behind it: never connected or logged out (`signed-out`), the
+ * Telegram account was unlinked (`unlinked`), or the stored tokens could not be decrypted (`unreadable`).
+ */
 export class NotConnectedError extends Error {
-  constructor(readonly wasConnected: boolean) {
-    super('not connected');
+  constructor(readonly reason: 'signed-out' | 'unlinked' | 'unreadable') {
+    super(`not connected (${reason})`);
     this.name = 'NotConnectedError';
   }
 }
@@ -40,9 +45,11 @@ const keys = (chatId: number) => ({
 });
 
 /**
- * Per-chat API tokens in the chat store, TTLs matching the tokens. An expired access token is refreshed
- * without the user noticing; when both are gone the bot signs the user in again with its own
- * credential (telegramLogin), unless they logged out.
+ * Per-chat API tokens in the chat store, encrypted, TTLs matching the tokens. An expired access token is
+ * refreshed without the user noticing; when both are gone the bot signs the user in again with its own
+ * credential (telegramLogin), unless they logged out. A token that does not decrypt (tampered with, or
+ * written under a key this process does not have) ends the chat's connection: the user is asked to
+ * start again, and the bot does not open a session for them by itself.
  */
 export class UserSessions {
   private readonly renewals = new Map<number, Promise<string>>();
@@ -50,12 +57,15 @@ export class UserSessions {
   constructor(
     private readonly store: ChatStore,
     private readonly api: ApiClient,
+    private readonly cipher: TokenCipher,
+    private readonly logger?: Logger,
   ) {}
 
   async save(chatId: number, tokens: Tokens): Promise<void> {
     const k = keys(chatId);
-    await this.store.set(k.access, tokens.accessToken, Math.max(1, tokens.expiresIn - ACCESS_EARLY_SECONDS));
-    await this.store.set(k.refresh, tokens.refreshToken, REFRESH_TTL_SECONDS);
+    const accessTtl = Math.max(1, tokens.expiresIn - ACCESS_EARLY_SECONDS);
+    await this.store.set(k.access, this.cipher.seal(tokens.accessToken, k.access), accessTtl);
+    await this.store.set(k.refresh, this.cipher.seal(tokens.refreshToken, k.refresh), REFRESH_TTL_SECONDS);
     await this.store.set(k.connected, '1', REFRESH_TTL_SECONDS);
     await this.store.delete(k.loggedOut);
   }
@@ -79,7 +89,7 @@ export class UserSessions {
 
   /** A valid access token for the chat's user, or NotConnectedError. */
   async accessToken(chatId: number, telegramId: number): Promise<string> {
-    const access = await this.store.get(keys(chatId).access);
+    const access = await this.readToken(chatId, keys(chatId).access);
     if (access !== null) return access;
     // One renewal per chat at a time: parallel calls of one update share it instead of racing the
     // single-use refresh token (which would end in an extra session).
@@ -93,7 +103,7 @@ export class UserSessions {
 
   private async renew(chatId: number, telegramId: number): Promise<string> {
     const k = keys(chatId);
-    const refresh = await this.store.get(k.refresh);
+    const refresh = await this.readToken(chatId, k.refresh);
     if (refresh !== null) {
       try {
         const { refreshToken } = await this.api.call(
@@ -109,7 +119,7 @@ export class UserSessions {
       }
     }
     const wasConnected = (await this.store.get(k.connected)) !== null;
-    if ((await this.store.get(k.loggedOut)) !== null) throw new NotConnectedError(false);
+    if ((await this.store.get(k.loggedOut)) !== null) throw new NotConnectedError('signed-out');
     try {
       const { telegramLogin } = await this.api.call(
         TelegramLoginDocument,
@@ -121,10 +131,21 @@ export class UserSessions {
     } catch (error) {
       if (error instanceof ApiError && error.code === 'NOT_FOUND') {
         await this.store.delete(k.connected);
-        throw new NotConnectedError(wasConnected);
+        throw new NotConnectedError(wasConnected ? 'unlinked' : 'signed-out');
       }
       throw error;
     }
+  }
+
+  /** The stored token under `key`, or null when there is none; NotConnectedError when it does not decrypt. */
+  private async readToken(chatId: number, key: string): Promise<string | null> {
+    const sealed = await this.store.get(key);
+    if (sealed === null) return null;
+    const token = this.cipher.open(sealed, key);
+    if (token !== null) return token;
+    this.logger?.warn({ chatId, key }, 'a stored chat token does not decrypt: the chat has to connect again');
+    await this.clear(chatId, true);
+    throw new NotConnectedError('unreadable');
   }
 
   /** Runs a user operation for the chat; one retry with fresh tokens if the API says the token died. */

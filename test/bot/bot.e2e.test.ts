@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBot, type RunningBot } from '../../bot/bot.js';
 import { loadBotConfig } from '../../bot/config.js';
+import { TokenCipher } from '../../bot/session/token-cipher.js';
 import { freePort } from '../../src/shared/net.js';
 import {
   createScratchDatabase,
@@ -47,6 +48,7 @@ const chatOf = (call: RecordedCall) => Number(call.payload.chat_id);
 
 describe('Telegram bot end to end', () => {
   const botSecret = randomBytes(36).toString('base64url');
+  const tokenKey = randomBytes(32);
   const asBot: GqlOptions = { headers: { 'x-bot-key': botSecret } };
   const redisPrefix = `fftest:bot:${randomUUID()}:`;
   let app: TestApp;
@@ -64,6 +66,7 @@ describe('Telegram bot end to end', () => {
     REDIS_KEY_PREFIX: redisPrefix,
     NOTIFY_INTERVAL_MS: '200',
     LOG_LEVEL: 'silent',
+    BOT_TOKEN_KEY: tokenKey.toString('base64'),
     ...overrides,
   });
 
@@ -331,6 +334,53 @@ describe('Telegram bot end to end', () => {
     } else {
       expect(textOf(await ask(eve, '/balance'))).toContain('Cash: -5.00 EUR');
     }
+  }, 90_000);
+
+  it('keeps chat tokens encrypted at rest and asks the chat to connect again when one was tampered with', async () => {
+    const uma = newTelegramUser('Uma');
+    await quickRegister(uma);
+    const accessKey = `chat:${uma.id}:access`;
+    const refreshKey = `chat:${uma.id}:refresh`;
+    /** What the bot's store holds, read from Redis itself when the run has one. */
+    const stored = async (key: string) =>
+      redis ? redis.get(`${redisPrefix}${key}`) : running!.store.get(key);
+    const sealedAccess = (await stored(accessKey))!;
+    const sealedRefresh = (await stored(refreshKey))!;
+    const cipher = new TokenCipher(tokenKey);
+    const access = cipher.open(sealedAccess, accessKey)!;
+    const refreshToken = cipher.open(sealedRefresh, refreshKey)!;
+    // The bot's key opens them to the real tokens; what is stored shows neither, in any encoding.
+    expect(access.split('.')).toHaveLength(3);
+    expect((await app.gql(`{ me { firstName } }`, {}, { token: access })).data).toEqual({
+      me: { firstName: 'Uma' },
+    });
+    for (const token of [access, refreshToken]) {
+      for (const encoded of [
+        token,
+        Buffer.from(token).toString('base64'),
+        Buffer.from(token).toString('base64url'),
+      ]) {
+        expect(sealedAccess).not.toContain(encoded);
+        expect(sealedRefresh).not.toContain(encoded);
+      }
+    }
+
+    // One byte of the stored access token changed: unreadable, removed, and the chat is asked to connect.
+    const at = Math.floor(sealedAccess.length / 2);
+    const tampered =
+      sealedAccess.slice(0, at) + (sealedAccess[at] === 'A' ? 'B' : 'A') + sealedAccess.slice(at + 1);
+    if (redis) await redis.set(`${redisPrefix}${accessKey}`, tampered, 'KEEPTTL');
+    else await running!.store.set(accessKey, tampered, 600);
+    const sessionsBefore = await sessionsOf(uma);
+    expect(textOf(await ask(uma, '/balance'))).toBe('Your session has ended. Send /start to connect again.');
+    expect(await stored(accessKey)).toBeNull();
+    expect(await stored(refreshKey)).toBeNull();
+    // The bot did not sign in for the user by itself: /start offers to connect, one tap does it.
+    expect(await sessionsOf(uma)).toHaveLength(sessionsBefore.length);
+    const start = await ask(uma, '/start');
+    expect(buttonsOf(start).map((b) => b.text)).toEqual(['Quick register', 'Link account']);
+    await press(uma, start, 'Quick register', (t) => t.startsWith('Welcome, Uma!'));
+    expect(textOf(await ask(uma, '/balance'))).toContain('Cash: 0.00 EUR');
   }, 90_000);
 
   it('links an email account: /link, the web step, then the bot confirms by itself', async () => {

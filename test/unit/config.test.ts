@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BotConfigError, loadBotConfig } from '../../bot/config.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 const SECRET = randomBytes(48).toString('base64url');
@@ -187,5 +188,75 @@ describe('TRUSTED_PROXIES', () => {
   it('is empty when unset or blank', () => {
     expect(loadConfig({ JWT_SECRET: SECRET }).trustedProxies).toEqual([]);
     expect(loadConfig({ JWT_SECRET: SECRET, TRUSTED_PROXIES: ' , ' }).trustedProxies).toEqual([]);
+  });
+});
+
+describe('the bot: BOT_TOKEN_KEY, the key of the chat tokens at rest', () => {
+  const KEY = randomBytes(32);
+  const OLD = randomBytes(32);
+  const bot = {
+    TELEGRAM_BOT_TOKEN: '123456:ABC-DEF',
+    BOT_API_SECRET: SECRET,
+  };
+
+  /** The BotConfigError loadBotConfig throws for `env`. */
+  function botConfigError(env: Record<string, string>): BotConfigError {
+    try {
+      loadBotConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(BotConfigError);
+      return error as BotConfigError;
+    }
+    throw new Error('loadBotConfig accepted the environment');
+  }
+
+  it('is required in production (empty counts as missing), and may be left out in development and test', () => {
+    expect(botConfigError({ ...bot, NODE_ENV: 'production' }).message).toContain('BOT_TOKEN_KEY');
+    expect(botConfigError({ ...bot, NODE_ENV: 'production', BOT_TOKEN_KEY: ' ' }).message).toContain(
+      'BOT_TOKEN_KEY',
+    );
+    const config = loadBotConfig({ ...bot, NODE_ENV: 'production', BOT_TOKEN_KEY: KEY.toString('base64') });
+    expect(config.tokenKeys).toEqual({ current: KEY, previous: [] });
+    // The bot then makes a key for the life of the process (bot/bot.ts).
+    expect(loadBotConfig(bot).tokenKeys).toBeUndefined();
+    expect(loadBotConfig({ ...bot, NODE_ENV: 'test' }).tokenKeys).toBeUndefined();
+  });
+
+  it('is 32 bytes as base64, base64url or hex', () => {
+    for (const text of [KEY.toString('base64'), KEY.toString('base64url'), KEY.toString('hex')]) {
+      expect(loadBotConfig({ ...bot, BOT_TOKEN_KEY: text }).tokenKeys?.current).toEqual(KEY);
+    }
+    for (const bad of [
+      'not a key',
+      randomBytes(16).toString('base64'),
+      randomBytes(32).toString('hex').slice(1),
+    ]) {
+      expect(botConfigError({ ...bot, BOT_TOKEN_KEY: bad }).message, bad).toContain('BOT_TOKEN_KEY');
+    }
+  });
+
+  it('reads earlier keys from BOT_TOKEN_OLD_KEYS, comma-separated, each checked', () => {
+    const config = loadBotConfig({
+      ...bot,
+      BOT_TOKEN_KEY: KEY.toString('hex'),
+      BOT_TOKEN_OLD_KEYS: ` ${OLD.toString('base64')} ,, ${KEY.toString('base64url')},`,
+    });
+    expect(config.tokenKeys).toEqual({ current: KEY, previous: [OLD, KEY] });
+    const error = botConfigError({
+      ...bot,
+      BOT_TOKEN_KEY: KEY.toString('hex'),
+      BOT_TOKEN_OLD_KEYS: `${OLD.toString('base64')},short`,
+    });
+    expect(error.message).toContain('BOT_TOKEN_OLD_KEYS');
+    expect(error.message).toContain('key 2');
+    // Old keys without a current one would leave nothing to write with.
+    expect(botConfigError({ ...bot, BOT_TOKEN_OLD_KEYS: OLD.toString('base64') }).message).toContain(
+      'BOT_TOKEN_KEY',
+    );
+  });
+
+  it('never appears in the error message', () => {
+    const secretLooking = randomBytes(40).toString('base64');
+    expect(botConfigError({ ...bot, BOT_TOKEN_KEY: secretLooking }).message).not.toContain(secretLooking);
   });
 });
