@@ -19,6 +19,7 @@ const ENV_EXAMPLE = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
 interface Service {
   image?: string;
   build?: unknown;
+  container_name?: string;
   command?: string | string[];
   environment?: Record<string, unknown> | string[];
   volumes?: string[];
@@ -143,7 +144,24 @@ const DOTENV: Record<string, string> = {
   JWT_SECRET: randomBytes(48).toString('base64url'),
   BOT_API_SECRET: randomBytes(48).toString('base64url'),
   TELEGRAM_BOT_TOKEN: '123456:ABC-DEF_ghi',
+  BOT_TOKEN_KEY: randomBytes(32).toString('base64'),
 };
+
+/**
+ * The host side of a `[address:]published:target` port mapping, as docker reads it: an address (IPv4
+ * here), then one port or a range `first-last`.
+ */
+function publishedPorts(mapping: string): {
+  address: string | undefined;
+  first: number;
+  last: number;
+  target: number;
+} {
+  const match = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(\d+)(?:-(\d+))?:(\d+)$/.exec(mapping);
+  if (match === null) throw new Error(`not a published port mapping: ${mapping}`);
+  const first = Number(match[2]);
+  return { address: match[1], first, last: Number(match[3] ?? first), target: Number(match[4]) };
+}
 
 /** Every TypeScript file under a folder of the repository. */
 function sourceFiles(folder: string): string[] {
@@ -157,9 +175,21 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['api', 'bot', 'migrate', 'postgres', 'redis']);
     // `version:` is obsolete in the Compose Specification; docker compose warns about it.
     expect(compose).not.toHaveProperty('version');
-    for (const name of ['migrate', 'api', 'bot']) {
-      expect(service(name).build, `${name} is built from the Dockerfile`).toBeDefined();
-    }
+  });
+
+  it('builds one image, named, and runs migrate, api and bot from it', () => {
+    const building = Object.entries(compose.services).filter(([, svc]) => svc.build !== undefined);
+    // The first of the three to start: whatever `up` starts api or bot starts migrate, and builds.
+    expect(building.map(([name]) => name)).toEqual(['migrate']);
+    expect(dependsOn('api')).toHaveProperty('migrate');
+    expect(dependsOn('bot')).toHaveProperty('api');
+    const image = service('migrate').image;
+    // A plain local name: no registry host in front of it.
+    expect(image).toMatch(/^[a-z0-9][a-z0-9._-]*$/);
+    for (const name of ['migrate', 'api', 'bot']) expect(service(name).image, name).toBe(image);
+    // Built from this repository's Dockerfile.
+    expect(service('migrate').build).toBe('.');
+    expect(existsSync(path.join(ROOT, 'Dockerfile'))).toBe(true);
   });
 
   it('keeps PostgreSQL data in a named volume and checks it is ready', () => {
@@ -198,6 +228,31 @@ describe('docker-compose.yml', () => {
     expect(check).toContain(`:${env.PORT}/readyz`);
     expect(env.HOST).toBe('0.0.0.0');
     expect(service('api').ports ?? []).toContainEqual(expect.stringMatching(new RegExp(`:${env.PORT}$`)));
+  });
+
+  it('scales the API (`--scale api=3`) without two replicas asking for the same host port', () => {
+    const api = service('api');
+    // A fixed container name would stop a second replica before ports even matter.
+    expect(api.container_name).toBeUndefined();
+    expect(api.ports).toHaveLength(1);
+    const port = Number(environmentOf('api').PORT);
+    const check = (dotenv: Record<string, string>, replicas: number) => {
+      const published = publishedPorts(interpolate(api.ports![0]!, dotenv));
+      expect(published.target).toBe(port);
+      // A range: docker gives each replica a port of its own from it.
+      expect(published.last - published.first + 1).toBeGreaterThanOrEqual(replicas);
+      return published;
+    };
+    expect(check(DOTENV, 3)).toEqual({ address: undefined, first: 4000, last: 4009, target: port });
+    // The operator may move the range, or keep it on loopback for a proxy on the same host.
+    expect(check({ ...DOTENV, API_PORTS: '127.0.0.1:8000-8002' }, 3)).toMatchObject({
+      address: '127.0.0.1',
+      first: 8000,
+    });
+    // Nothing else publishes a host port that the range could collide with.
+    for (const [name, svc] of Object.entries(compose.services)) {
+      if (name !== 'api') expect(svc.ports, name).toBeUndefined();
+    }
   });
 
   it('starts the bot once the API is healthy, pointed at the API service', () => {
@@ -266,6 +321,7 @@ describe('docker-compose.yml', () => {
 
     const bot = loadBotConfig(interpolatedEnvironment('bot', DOTENV));
     expect(bot.botApiSecret).toBe(api.botApiSecret);
+    expect(bot.tokenKeys).toEqual({ current: Buffer.from(DOTENV.BOT_TOKEN_KEY!, 'base64'), previous: [] });
     expect(bot.redisUrl).toBe(api.redisUrl);
     // One Redis, two apps: their key spaces must not overlap.
     expect(bot.redisKeyPrefix.startsWith(api.redisKeyPrefix)).toBe(false);
@@ -285,7 +341,13 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to start without each required secret', () => {
-    for (const name of ['POSTGRES_PASSWORD', 'JWT_SECRET', 'BOT_API_SECRET', 'TELEGRAM_BOT_TOKEN']) {
+    for (const name of [
+      'POSTGRES_PASSWORD',
+      'JWT_SECRET',
+      'BOT_API_SECRET',
+      'TELEGRAM_BOT_TOKEN',
+      'BOT_TOKEN_KEY',
+    ]) {
       const partial = { ...DOTENV };
       delete partial[name];
       expect(composeVariables().get(name), name).toEqual({ required: true });
