@@ -20,7 +20,7 @@ import { codeOf, login, refresh, registerUser } from '../helpers/auth.js';
 import { TEST_REDIS_URL } from '../helpers/environment.js';
 
 /**
- * SECURITY.md "Telegram and the bot" (T1, T4, T5; T2 and T3 live in the bot) and L5 for the Telegram
+ * SECURITY.md, Telegram (T1, T4, T5; T2 and T3 live in the bot) and L5 for the Telegram
  * fields. The app runs on a scratch database of this file's own, so the bot's outbox holds only what
  * these tests put there.
  */

@@ -13,9 +13,9 @@ import { codeOf, registerUser } from '../helpers/auth.js';
 import { launchBrowser, newTestContext, saveScreenshot } from '../helpers/browser.js';
 
 /**
- * The account-link page (SECURITY.md T4: "the confirm page names the Telegram account being linked") in
- * Debian's headless Chromium against the real app. The app runs on a scratch database of this file's
- * own, so the bot's outbox holds only what these tests put there.
+ * The account-link page (SECURITY.md T4 and W1: it shows whose Telegram account is about to be linked,
+ * and loads nothing from elsewhere) in Debian's headless Chromium against the real app. The app runs on a
+ * scratch database of this file's own, so the bot's outbox holds only what these tests put there.
  */
 
 const BROWSER_TIMEOUT = 60_000;
