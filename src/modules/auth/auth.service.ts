@@ -132,7 +132,10 @@ export class AuthService {
       token.revokedAt = now;
       const { raw } = this.newRefreshToken(em, session, token);
       await em.flush();
-      return { kind: 'rotated', payload: this.payload(session.user.getEntity(), session.id, raw) };
+      return {
+        kind: 'rotated',
+        payload: this.payload(session.user.getEntity(), session.id, session.expiresAt, raw),
+      };
     });
     if (outcome.kind === 'reused') {
       throw new AppError(
@@ -227,7 +230,7 @@ export class AuthService {
         this.refreshExpiry(now, expiresAt),
       ],
     );
-    return this.payload(user, sessionId, refresh);
+    return this.payload(user, sessionId, expiresAt, refresh);
   }
 
   private newRefreshToken(em: EntityManager, session: Session, parent: RefreshToken | null) {
@@ -249,13 +252,9 @@ export class AuthService {
     return new Date(Math.min(idleEnds, sessionEnds.getTime()));
   }
 
-  private payload(user: UserView, sessionId: string, rawRefresh: string): AuthPayload {
-    return {
-      accessToken: this.deps.accessTokens.issue({ userId: user.id, sessionId }),
-      refreshToken: rawRefresh,
-      expiresIn: this.deps.accessTokens.ttlSeconds,
-      user,
-    };
+  private payload(user: UserView, sessionId: string, sessionEnds: Date, rawRefresh: string): AuthPayload {
+    const access = this.deps.accessTokens.issue({ userId: user.id, sessionId }, sessionEnds);
+    return { accessToken: access.token, refreshToken: rawRefresh, expiresIn: access.expiresIn, user };
   }
 
   /** Ends every live session of a user opened through `via` (e.g. the bot's, when Telegram is unlinked). */
