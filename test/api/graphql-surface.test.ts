@@ -376,7 +376,7 @@ describe('GraphQL surface (SECURITY.md G1-G6, L5, A1)', () => {
     const logsBefore = app.logs.length;
     const documents = ['subscription { x }', 'subscription { __typename }', 'subscription Live { health }'];
     for (const query of documents) {
-      for (const auth of [{}, { authorization: `Bearer ${accessToken}` }]) {
+      for (const auth of [{}, { authorization: `Bearer ${accessToken}` }] as Record<string, string>[]) {
         const what = `${query} ${'authorization' in auth ? 'signed in' : 'anonymous'}`;
         const post = await postJson(app, { query }, auth);
         const get = await http(`${app.url}/graphql?query=${encodeURIComponent(query)}`, {
