@@ -88,8 +88,21 @@ export interface Config {
   /** Currency of new users' personal families and their cash account. */
   defaultCurrency: string;
   rateLimits: { login: RateLimit; refresh: RateLimit; register: RateLimit };
-  /** Per-account lockout after consecutive failed logins. */
-  lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
+  /** Brute-force protection for password logins, per client and per account (see LoginThrottle). */
+  loginThrottle: {
+    /** Wrong passwords one client may try on one account before it is paused. */
+    clientFailures: number;
+    /** Failures on one account, from anywhere, from which it counts as under attack. */
+    accountFailures: number;
+    /** First pause of a client, doubling with each further failure, up to the max. */
+    pauseBaseSeconds: number;
+    pauseMaxSeconds: number;
+    /** Delay of every attempt on an account under attack, doubling with each further failure, up to the max. */
+    delayBaseMs: number;
+    delayMaxMs: number;
+    /** Failures are forgotten this long after the latest one. */
+    memorySeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -143,7 +156,15 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
       refresh: { points: 30, windowSeconds: 60 },
       register: { points: 30, windowSeconds: 300 },
     },
-    lockout: { threshold: 10, baseSeconds: 60, maxSeconds: 15 * 60 },
+    loginThrottle: {
+      clientFailures: 5,
+      accountFailures: 10,
+      pauseBaseSeconds: 60,
+      pauseMaxSeconds: 15 * 60,
+      delayBaseMs: 250,
+      delayMaxMs: 2000,
+      memorySeconds: 3600,
+    },
   };
 }
 

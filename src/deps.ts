@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Orm } from './db/orm.js';
 import { AccessTokens } from './modules/auth/access-tokens.js';
+import { LoginThrottle } from './modules/auth/login-throttle.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
@@ -15,6 +16,7 @@ export interface Deps {
   logger: Logger;
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
+  loginThrottle: LoginThrottle;
 }
 
 export function createDeps(base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 'logger'>): Deps {
@@ -22,5 +24,11 @@ export function createDeps(base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 
     ...base,
     accessTokens: new AccessTokens(base.config.jwt, base.clock),
     rateLimiter: new RateLimiter(base.kv),
+    loginThrottle: new LoginThrottle(
+      base.kv,
+      base.clock,
+      base.config.loginThrottle,
+      base.config.rateLimits.login,
+    ),
   };
 }

@@ -7,7 +7,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import { authGuardPlugin, singleAuthFieldRule } from './auth-guard.js';
@@ -16,6 +16,24 @@ import { operationRecordPlugin } from './operation-record.js';
 
 /** G5 limits. Introspection (Apollo Sandbox) is exempt from depth and cost, not from tokens. */
 export const QUERY_LIMITS = { depth: 8, aliases: 15, tokens: 2000, cost: 5000 } as const;
+
+/**
+ * This endpoint serves queries and mutations only. graphql-js 16 lets a `subscription` document through
+ * validation even when the schema has no Subscription type, and execution then fails as an internal error
+ * (HTTP 500); over GET Apollo answered 405 as if another method could do it. Refused here as a validation
+ * error instead, HTTP 400 GRAPHQL_VALIDATION_FAILED for POST and GET alike, the way graphql-js 17's
+ * KnownOperationTypesRule does.
+ */
+export const noSubscriptionRule: ValidationRule = (context) => ({
+  OperationDefinition(operation) {
+    if (operation.operation !== 'subscription') return;
+    context.reportError(
+      new GraphQLError('Subscriptions are not supported: this API serves queries and mutations over HTTP.', {
+        nodes: operation,
+      }),
+    );
+  },
+});
 
 export function createApollo(
   schema: GraphQLSchema,
@@ -48,7 +66,7 @@ export function createApollo(
     // We stop Apollo ourselves, after draining HTTP, on SIGTERM/SIGINT.
     stopOnTerminationSignals: false,
     formatError: maskError,
-    validationRules: [singleAuthFieldRule, ...armor.validationRules],
+    validationRules: [noSubscriptionRule, singleAuthFieldRule, ...armor.validationRules],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
       ApolloServerPluginCacheControlDisabled(),

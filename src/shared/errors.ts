@@ -15,11 +15,11 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** The write collides with existing state (e.g. email already registered). */
   CONFLICT: 'CONFLICT',
-  /** Login failed: unknown email, wrong password, no password, or a throttled account. Always the same message. */
+  /** Login failed: unknown email, wrong password or no password. Always the same message. */
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   /** Password shorter than the minimum or on the common-passwords list. */
   WEAK_PASSWORD: 'WEAK_PASSWORD',
-  /** Per-IP rate limit hit; `extensions.retryAfter` says how many seconds to wait. */
+  /** Per-IP rate limit hit, or a client paused after failed logins; `extensions.retryAfter` says how many seconds to wait. */
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   /** A rotated refresh token was replayed; the whole session has been revoked. */
   REFRESH_TOKEN_REUSED: 'REFRESH_TOKEN_REUSED',

@@ -12,6 +12,8 @@ import {
 } from '../helpers/app.js';
 import { LOGIN, REGISTER, codeOf } from '../helpers/auth.js';
 
+const SET_EMAIL_PASSWORD = `mutation SetEmail($input: SetEmailPasswordInput!) { setEmailPassword(input: $input) { id } }`;
+
 /**
  * SECURITY.md B1/B2. The app runs on a scratch database of this file's own, so "nothing was written" is
  * checked exactly: the row count of every table is the same before and after.
@@ -137,6 +139,76 @@ describe('bad input (SECURITY.md B1, B2)', () => {
         'input.email',
         `login ${what}`,
       );
+    }
+  });
+
+  it('B1: addresses an input type=email refuses answer BAD_USER_INPUT naming input.email (register, login, setEmailPassword)', async () => {
+    const holder = await register(validRegistration());
+    expect(holder.errors).toBeUndefined();
+    const token = (holder.data as { register: { accessToken: string } }).register.accessToken;
+    const refused = [
+      '<script>@x.io',
+      '😀@😀.io',
+      'a"b@x.io',
+      'x@-x.io',
+      '"quoted"@x.io',
+      'a@bücher.example',
+      'ä@x.io',
+      'x@x-.io',
+      'a..b@x.io',
+      'a@[192.0.2.1]',
+      'Name <a@x.io>',
+      `${'a'.repeat(65)}@x.io`,
+    ];
+    for (const email of refused) {
+      const what = `email ${JSON.stringify(email)}`;
+      expectBadInput(
+        await expectNothingWritten(() => register(validRegistration({ email }))),
+        'input.email',
+        `register ${what}`,
+      );
+      expectBadInput(
+        await expectNothingWritten(() =>
+          app.gql(LOGIN, { input: { email, password: 'whatever-1' } }, fromFreshClient()),
+        ),
+        'input.email',
+        `login ${what}`,
+      );
+      expectBadInput(
+        await expectNothingWritten(() =>
+          app.gql(
+            SET_EMAIL_PASSWORD,
+            { input: { email, password: STRONG_PASSWORD } },
+            fromFreshClient(token),
+          ),
+        ),
+        'input.email',
+        `setEmailPassword ${what}`,
+      );
+    }
+  });
+
+  it('B1: ordinary addresses register, trimmed and stored lower-cased, and sign in in any case', async () => {
+    const tag = randomBytes(4).toString('hex');
+    const accepted = [
+      `Ana.Maria+budget-${tag}@Example.COM`,
+      `o'brien.${tag}@mail.sub.example.co.uk`,
+      `  user_${tag}@xn--bcher-kva.example `,
+      `x${tag}@a-b.example`,
+    ];
+    for (const email of accepted) {
+      const stored = email.trim().toLowerCase();
+      const result = await register(validRegistration({ email }));
+      expect(result.errors, `register ${email}: ${result.text}`).toBeUndefined();
+      const rows = await app.sql<{ email: string }>('select email from app_user where email = $1', [stored]);
+      expect(rows, email).toEqual([{ email: stored }]);
+      const signedIn = await app.gql<{ login: { user: { email: string } } }>(
+        LOGIN,
+        { input: { email: stored.toUpperCase(), password: STRONG_PASSWORD } },
+        fromFreshClient(),
+      );
+      expect(signedIn.errors, `login ${email}`).toBeUndefined();
+      expect(signedIn.data?.login.user.email).toBe(stored);
     }
   });
 

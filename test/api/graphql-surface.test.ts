@@ -10,7 +10,7 @@ import {
   uniqueEmail,
   type TestApp,
 } from '../helpers/app.js';
-import { codeOf, login } from '../helpers/auth.js';
+import { codeOf, login, registerUser } from '../helpers/auth.js';
 
 interface HttpResult {
   status: number;
@@ -369,6 +369,32 @@ describe('GraphQL surface (SECURITY.md G1-G6, L5, A1)', () => {
         expect(result.data ?? null, what).toBeNull();
       }
     }
+  });
+
+  it('a subscription over HTTP answers 400 GRAPHQL_VALIDATION_FAILED, by POST and by GET, signed in or not', async () => {
+    const { accessToken } = await registerUser(app);
+    const logsBefore = app.logs.length;
+    const documents = ['subscription { x }', 'subscription { __typename }', 'subscription Live { health }'];
+    for (const query of documents) {
+      for (const auth of [{}, { authorization: `Bearer ${accessToken}` }] as Record<string, string>[]) {
+        const what = `${query} ${'authorization' in auth ? 'signed in' : 'anonymous'}`;
+        const post = await postJson(app, { query }, auth);
+        const get = await http(`${app.url}/graphql?query=${encodeURIComponent(query)}`, {
+          headers: { 'apollo-require-preflight': '1', ...auth },
+        });
+        for (const [method, result] of [
+          ['POST', post],
+          ['GET', get],
+        ] as const) {
+          expect(result.status, `${method} ${what}: ${result.text}`).toBe(400);
+          expect(result.json?.errors, `${method} ${what}`).toHaveLength(1);
+          expect(firstCode(result), `${method} ${what}`).toBe('GRAPHQL_VALIDATION_FAILED');
+          expect(firstMessage(result), `${method} ${what}`).toMatch(/subscriptions are not supported/i);
+          expect(result.json?.data ?? null, `${method} ${what}`).toBeNull();
+        }
+      }
+    }
+    expect(app.logs.slice(logsBefore).filter((line) => line.msg === 'unexpected error')).toEqual([]);
   });
 
   it('GraphQL over HTTP: media types follow Accept, and a GET query with a preflight header works', async () => {

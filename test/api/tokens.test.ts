@@ -105,6 +105,14 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     await expectUnauthenticated(tampered);
     // HS256 header with a signature from an unrelated token.
     await expectUnauthenticated(`${head}.${b64url(claims)}.${other.accessToken.split('.')[2]}`);
+    // Signed with the real key, everything right, but one required claim left out: without `exp` such a
+    // token would never expire; without `iat` or `sid` it could not be tied to a session's life.
+    for (const claim of ['exp', 'iat', 'sid', 'sub'] as const) {
+      const { [claim]: _left, ...rest } = claims;
+      const forged = jwt.sign(rest, app.config.jwt.secret, { algorithm: 'HS256', noTimestamp: true });
+      expect(Object.keys(claimsOf(forged)), claim).not.toContain(claim);
+      await expectUnauthenticated(forged);
+    }
 
     // Expired: one second past the 900 s lifetime on the app's clock.
     app.clock.advance(899_000);
@@ -112,6 +120,42 @@ describe('tokens (SECURITY.md J1, J3, J4)', () => {
     app.clock.advance(2_000);
     await expectUnauthenticated(user.accessToken);
     await expectUnauthenticated(signed({}));
+  });
+
+  it('J1: no access token outlives its session: one issued near the absolute end expires with it', async () => {
+    const user = await registerUser(app, {}, fromFreshClient());
+    const sid = claimsOf(user.accessToken).sid as string;
+    const [session] = await app.sql<{ expires_at: Date }>(
+      'select expires_at from auth_session where id = $1',
+      [sid],
+    );
+    const sessionEnds = session!.expires_at.getTime();
+    expect(sessionEnds - app.clock.now().getTime()).toBe(app.config.session.absoluteTtlSeconds * 1000);
+
+    // Keep the session alive inside the idle timeout until five minutes before its absolute end.
+    let refreshToken = user.refreshToken;
+    const rotate = async () => {
+      const rotated = await refresh(app, refreshToken, fromFreshClient());
+      expect(rotated.errors).toBeUndefined();
+      refreshToken = rotated.data!.refreshToken.refreshToken;
+      return rotated.data!.refreshToken;
+    };
+    const day = 24 * 3600 * 1000;
+    while (sessionEnds - app.clock.now().getTime() > app.config.session.idleTtlSeconds * 1000) {
+      app.clock.advance(app.config.session.idleTtlSeconds * 1000 - day);
+      await rotate();
+    }
+    app.clock.set(new Date(sessionEnds - 300_000));
+    const late = await rotate();
+
+    const claims = claimsOf(late.accessToken);
+    expect(claims.sid).toBe(sid);
+    expect(claims.exp).toBe(Math.floor(sessionEnds / 1000));
+    expect(claims.exp! - claims.iat!).toBe(300);
+    expect(late.expiresIn).toBe(300);
+    await expectMe(late.accessToken, user.user.id);
+    app.clock.advance(301_000);
+    await expectUnauthenticated(late.accessToken);
   });
 
   it('J3: the refresh token is opaque (32 random bytes, base64url, not a JWT) and is refused as Bearer', async () => {

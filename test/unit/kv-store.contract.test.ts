@@ -82,20 +82,48 @@ function keyValueStoreContract(makeSubject: () => Promise<Subject>): void {
 
   it('sets the window when the counter is created; later increments do not extend it', async () => {
     const k = key('window');
-    expect(await store.increment(k, 2)).toEqual({ count: 1, ttlSeconds: 2 });
+    expect(await store.increment(k, 2)).toEqual({ count: 1, ttlSeconds: 2, peeked: [] });
     await elapse(1.2);
     // A renewing implementation would answer 2 here and keep the counter past the first window.
-    expect(await store.increment(k, 2)).toEqual({ count: 2, ttlSeconds: 1 });
-    expect(await store.increment(k, 60)).toEqual({ count: 3, ttlSeconds: 1 });
+    expect(await store.increment(k, 2)).toEqual({ count: 2, ttlSeconds: 1, peeked: [] });
+    expect(await store.increment(k, 60)).toEqual({ count: 3, ttlSeconds: 1, peeked: [] });
     await elapse(1);
-    expect(await store.increment(k, 2)).toEqual({ count: 1, ttlSeconds: 2 });
+    expect(await store.increment(k, 2)).toEqual({ count: 1, ttlSeconds: 2, peeked: [] });
   });
 
   it('reports at least one second left while the window is still open', async () => {
     const k = key('window-end');
     await store.increment(k, 1);
     await elapse(0.7);
-    expect(await store.increment(k, 1)).toEqual({ count: 2, ttlSeconds: 1 });
+    expect(await store.increment(k, 1)).toEqual({ count: 2, ttlSeconds: 1, peeked: [] });
+  });
+
+  it('increment reads the peeked keys in the same call, missing ones as null, in order', async () => {
+    const [counter, a, missing, b] = [key('peek-counter'), key('peek-a'), key('peek-missing'), key('peek-b')];
+    await store.set(a, 'first');
+    await store.set(b, 'last', 1);
+    expect(await store.increment(counter, 60, [a, missing, b])).toEqual({
+      count: 1,
+      ttlSeconds: 60,
+      peeked: ['first', null, 'last'],
+    });
+    expect((await store.increment(counter, 60, [missing, missing])).peeked).toEqual([null, null]);
+    await elapse(1.2);
+    expect((await store.increment(counter, 60, [b, a])).peeked).toEqual([null, 'first']);
+  });
+
+  it('bump counts atomically and forgets the counter its TTL after the latest bump', async () => {
+    const k = key('bump');
+    const counts = await Promise.all(Array.from({ length: 20 }, () => store.bump(k, 2)));
+    expect(counts.sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    await elapse(1.2);
+    // A fixed window would end here; each bump starts the memory anew.
+    expect(await store.bump(k, 2)).toBe(21);
+    await elapse(1.2);
+    expect(await store.get(k)).toBe('21');
+    await elapse(1);
+    expect(await store.get(k)).toBeNull();
+    expect(await store.bump(k, 2)).toBe(1);
   });
 
   it('getDelete hands the value to exactly one of two concurrent callers', async () => {

@@ -9,6 +9,12 @@ export interface AccessClaims {
   sessionId: string;
 }
 
+/** A token that has been issued: the JWT and the seconds it lives. */
+export interface IssuedToken {
+  token: string;
+  expiresIn: number;
+}
+
 /** Short-lived HS256 access tokens (J1). The algorithm, issuer and audience are pinned on verify. */
 export class AccessTokens {
   /**
@@ -24,23 +30,28 @@ export class AccessTokens {
     this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
   }
 
-  get ttlSeconds(): number {
-    return this.settings.accessTtlSeconds;
-  }
-
-  issue(claims: AccessClaims): string {
+  /**
+   * Signs a token for a session that ends at `sessionEnds`: it lives the access TTL, but never past the
+   * session's absolute end, so no access token outlives its session (J1).
+   */
+  issue(claims: AccessClaims, sessionEnds: Date): IssuedToken {
     const iat = Math.floor(this.clock.now().getTime() / 1000);
-    return jwt.sign({ sid: claims.sessionId, iat }, this.key, {
+    const exp = Math.min(iat + this.settings.accessTtlSeconds, Math.floor(sessionEnds.getTime() / 1000));
+    const token = jwt.sign({ sid: claims.sessionId, iat, exp }, this.key, {
       algorithm: 'HS256',
-      expiresIn: this.settings.accessTtlSeconds,
       issuer: this.settings.issuer,
       audience: this.settings.audience,
       subject: claims.userId,
       jwtid: randomUUID(),
     });
+    return { token, expiresIn: exp - iat };
   }
 
-  /** Returns the claims of a valid token; anything else is UNAUTHENTICATED. */
+  /**
+   * Returns the claims of a valid token; anything else is UNAUTHENTICATED. jsonwebtoken checks `exp` only
+   * when it is there, so a token signed with the real key but without `exp` (or `iat`, `sid`, `sub`) would
+   * live forever: each one is required here.
+   */
   verify(token: string): AccessClaims {
     try {
       const payload = jwt.verify(token, this.key, {
@@ -49,7 +60,13 @@ export class AccessTokens {
         audience: this.settings.audience,
         clockTimestamp: Math.floor(this.clock.now().getTime() / 1000),
       });
-      if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+      if (
+        typeof payload === 'string' ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.sid !== 'string' ||
+        typeof payload.exp !== 'number' ||
+        typeof payload.iat !== 'number'
+      ) {
         throw new Error('malformed claims');
       }
       return { userId: payload.sub, sessionId: payload.sid };

@@ -25,7 +25,8 @@ export class AuthResolver {
   @PublicAuthEndpoint()
   @Mutation(() => AuthPayload, {
     description:
-      'Signs in with email + password. Any failure answers INVALID_CREDENTIALS. Limited to 30 per minute per IP.',
+      'Signs in with email + password. Any failure answers INVALID_CREDENTIALS. Limited to 30 per minute per IP; ' +
+      'a client that keeps failing on one account is paused there (TOO_MANY_REQUESTS with retryAfter).',
   })
   login(
     @Arg('input', () => LoginInput, { description: 'The credentials.' }) input: LoginInput,

@@ -76,28 +76,36 @@ export class AuthService {
     return this.startSession(user, meta);
   }
 
+  /** Password login, throttled per client and per account without a lockout switch (L4, LoginThrottle). */
   async login(input: LoginInput, meta: RequestMeta): Promise<AuthPayload> {
-    await this.deps.rateLimiter.consume('login', meta.ip, this.deps.config.rateLimits.login);
     if ([...input.password].length > PASSWORD_MAX_LENGTH) {
       throw badInput('input.password', `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`);
     }
     const email = normalizeEmail(input.email, 'input.email');
-    // One statement for every kind of attempt (unknown email, no password, locked, real account), then
-    // one argon2 verify: the paths cannot be told apart by timing (L1, L2).
-    const attempt = await this.claimLoginAttempt(email, this.now());
-    if (attempt === null || attempt.passwordHash === null) {
+    const throttle = this.deps.loginThrottle;
+    const admission = await throttle.admit(email, meta.ip);
+    // One statement for every kind of attempt (unknown email, no password, real account), then one
+    // argon2 verify: the paths cannot be told apart by timing (L1, L2).
+    const account = await this.findLoginAccount(email);
+    if (account === null || account.passwordHash === null) {
       await verifyAgainstDummy(input.password);
+      await throttle.failed(admission);
       throw invalidCredentials();
     }
-    if (!(await verifyPassword(attempt.passwordHash, input.password))) throw invalidCredentials();
-    if (passwordNeedsRehash(attempt.passwordHash)) {
+    if (!(await verifyPassword(account.passwordHash, input.password))) {
+      await throttle.failed(admission);
+      throw invalidCredentials();
+    }
+    if (passwordNeedsRehash(account.passwordHash)) {
       await this.em.nativeUpdate(
         User,
-        { id: attempt.user.id },
+        { id: account.user.id },
         { passwordHash: await hashPassword(input.password) },
       );
     }
-    return this.startSession(attempt.user, meta, 'web', { clearFailedLogins: true });
+    const payload = await this.startSession(account.user, meta, 'web');
+    await throttle.succeeded(admission);
+    return payload;
   }
 
   /** Rotates a refresh token (R2), detecting reuse (R3) under a row lock (R4). */
@@ -132,7 +140,10 @@ export class AuthService {
       token.revokedAt = now;
       const { raw } = this.newRefreshToken(em, session, token);
       await em.flush();
-      return { kind: 'rotated', payload: this.payload(session.user.getEntity(), session.id, raw) };
+      return {
+        kind: 'rotated',
+        payload: this.payload(session.user.getEntity(), session.id, session.expiresAt, raw),
+      };
     });
     if (outcome.kind === 'reused') {
       throw new AppError(
@@ -190,31 +201,21 @@ export class AuthService {
 
   /**
    * Opens a session for a user whose identity has just been proven: the session row and its first
-   * refresh token, in one statement (a single statement is atomic, no transaction needed). After a
-   * password login the same statement clears the failed-login count the attempt had raised (L4).
+   * refresh token, in one statement (a single statement is atomic, no transaction needed).
    */
-  async startSession(
-    user: UserView,
-    meta: RequestMeta,
-    via: SessionClient = 'web',
-    { clearFailedLogins = false } = {},
-  ): Promise<AuthPayload> {
+  async startSession(user: UserView, meta: RequestMeta, via: SessionClient = 'web'): Promise<AuthPayload> {
     const now = this.now();
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.deps.config.session.absoluteTtlSeconds * 1000);
     const refresh = randomToken(32);
-    const cleared = `cleared as (
-         update app_user set failed_login_count = 0, locked_until = null where id = ? returning id
-       ),`;
     await this.em.execute(
-      `with ${clearFailedLogins ? cleared : ''} session as (
+      `with session as (
          insert into auth_session (id, user_id, via, created_at, expires_at, user_agent)
          values (?, ?, ?, ?, ?, ?) returning id
        )
        insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
        select ?, session.id, ?, ?, ? from session`,
       [
-        ...(clearFailedLogins ? [user.id] : []),
         sessionId,
         user.id,
         via,
@@ -227,7 +228,7 @@ export class AuthService {
         this.refreshExpiry(now, expiresAt),
       ],
     );
-    return this.payload(user, sessionId, refresh);
+    return this.payload(user, sessionId, expiresAt, refresh);
   }
 
   private newRefreshToken(em: EntityManager, session: Session, parent: RefreshToken | null) {
@@ -249,13 +250,9 @@ export class AuthService {
     return new Date(Math.min(idleEnds, sessionEnds.getTime()));
   }
 
-  private payload(user: UserView, sessionId: string, rawRefresh: string): AuthPayload {
-    return {
-      accessToken: this.deps.accessTokens.issue({ userId: user.id, sessionId }),
-      refreshToken: rawRefresh,
-      expiresIn: this.deps.accessTokens.ttlSeconds,
-      user,
-    };
+  private payload(user: UserView, sessionId: string, sessionEnds: Date, rawRefresh: string): AuthPayload {
+    const access = this.deps.accessTokens.issue({ userId: user.id, sessionId }, sessionEnds);
+    return { accessToken: access.token, refreshToken: rawRefresh, expiresIn: access.expiresIn, user };
   }
 
   /** Ends every live session of a user opened through `via` (e.g. the bot's, when Telegram is unlinked). */
@@ -280,27 +277,13 @@ export class AuthService {
     );
   }
 
-  /**
-   * Counts an attempt as a failure until it proves right, atomically, so concurrent guesses cannot outrun
-   * the lock; from the threshold on, locks the account for a doubling wait (L4). Null when no unlocked
-   * account has this email: the attempt may not be checked.
-   */
-  private async claimLoginAttempt(
+  /** The account a login names, with its password hash; null when no account has this email. */
+  private async findLoginAccount(
     email: string,
-    now: Date,
   ): Promise<{ user: UserView; passwordHash: string | null } | null> {
-    const { threshold, baseSeconds, maxSeconds } = this.deps.config.lockout;
-    const rows: Row[] = await this.em.getConnection().execute(
-      `update app_user
-          set failed_login_count = failed_login_count + 1,
-              locked_until = case
-                when failed_login_count + 1 >= ?
-                then ?::timestamptz + make_interval(secs => least(? * power(2, least(failed_login_count + 1 - ?, 20)), ?))
-                else locked_until end
-        where email = ? and (locked_until is null or locked_until <= ?::timestamptz)
-        returning password_hash, ${userColumns('app_user')}`,
-      [threshold, now.toISOString(), baseSeconds, threshold, maxSeconds, email, now.toISOString()],
-    );
+    const rows: Row[] = await this.em
+      .getConnection()
+      .execute(`select password_hash, ${userColumns('app_user')} from app_user where email = ?`, [email]);
     const row = rows[0];
     return row === undefined
       ? null

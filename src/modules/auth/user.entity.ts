@@ -4,7 +4,7 @@ import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Family } from '../family/family.entity.js';
 
-/** A person. Secrets (password hash, lockout state) have no @Field, so they never reach the schema. */
+/** A person. Secrets (the password hash) have no @Field, so they never reach the schema. */
 @ObjectType({ description: 'A person using the product, signed in by email + password, Telegram, or both.' })
 @Entity({ tableName: 'app_user' })
 export class User {
@@ -40,13 +40,6 @@ export class User {
   @Field(() => String, { nullable: true, description: 'Last name, if given.' })
   @Property({ type: 'text', nullable: true })
   lastName: string | null = null;
-
-  /** Consecutive failed logins since the last success (per-account throttle). */
-  @Property({ type: 'integer' })
-  failedLoginCount: number & Opt = 0;
-
-  @Property({ type: 'datetime', nullable: true })
-  lockedUntil: Date | null = null;
 
   /** The family finance operations act on when none is named. */
   @ManyToOne(() => Family, { ref: true, nullable: true, deleteRule: 'set null' })

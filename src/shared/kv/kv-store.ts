@@ -10,9 +10,19 @@ export interface KeyValueStore {
   delete(...keys: string[]): Promise<number>;
   /**
    * Atomically increments a counter. The expiry is set when the counter is created and not extended
-   * by later increments (a fixed window). Returns the new count and the seconds left in the window.
+   * by later increments (a fixed window). Returns the new count and the seconds left in the window, and
+   * the current values of the `peek` keys, read in the same round trip.
    */
-  increment(key: string, windowSeconds: number): Promise<{ count: number; ttlSeconds: number }>;
+  increment(
+    key: string,
+    windowSeconds: number,
+    peek?: string[],
+  ): Promise<{ count: number; ttlSeconds: number; peeked: (string | null)[] }>;
+  /**
+   * Atomically increments a counter and restarts its expiry: it is forgotten `ttlSeconds` after the
+   * latest increment. Returns the new count.
+   */
+  bump(key: string, ttlSeconds: number): Promise<number>;
   /** Atomically reads and deletes a key: of two concurrent callers only one gets the value. */
   getDelete(key: string): Promise<string | null>;
   /** Throws when the store is unreachable. */

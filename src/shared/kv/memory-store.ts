@@ -36,11 +36,16 @@ export class MemoryStore implements KeyValueStore {
     return removed;
   }
 
-  async increment(key: string, windowSeconds: number): Promise<{ count: number; ttlSeconds: number }> {
+  async increment(
+    key: string,
+    windowSeconds: number,
+    peek: string[] = [],
+  ): Promise<{ count: number; ttlSeconds: number; peeked: (string | null)[] }> {
+    const peeked = peek.map((k) => this.live(k)?.value ?? null);
     const entry = this.live(key);
     if (entry === undefined) {
       this.entries.set(key, { value: '1', expiresAt: this.expiry(windowSeconds) });
-      return { count: 1, ttlSeconds: windowSeconds };
+      return { count: 1, ttlSeconds: windowSeconds, peeked };
     }
     const count = Number(entry.value) + 1;
     entry.value = String(count);
@@ -48,7 +53,13 @@ export class MemoryStore implements KeyValueStore {
       entry.expiresAt === undefined
         ? -1
         : Math.max(1, Math.ceil((entry.expiresAt - this.clock.now().getTime()) / 1000));
-    return { count, ttlSeconds };
+    return { count, ttlSeconds, peeked };
+  }
+
+  async bump(key: string, ttlSeconds: number): Promise<number> {
+    const count = Number(this.live(key)?.value ?? 0) + 1;
+    this.entries.set(key, { value: String(count), expiresAt: this.expiry(ttlSeconds) });
+    return count;
   }
 
   async getDelete(key: string): Promise<string | null> {

@@ -5,14 +5,26 @@ import type { KeyValueStore } from './kv-store.js';
 /**
  * Increment and start the window in one round trip; only the creating call sets the expiry. The seconds
  * left are rounded up from PTTL: TTL rounds to nearest and answers 0 while the window is still open.
+ * Further keys are read in the same trip (a missing one comes back as nil).
  */
 const INCREMENT_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 local ms = redis.call('PTTL', KEYS[1])
-if ms > 0 then return {count, math.ceil(ms / 1000)} end
-return {count, ms}
+local result = {count, ms}
+if ms > 0 then result[2] = math.ceil(ms / 1000) end
+-- GET answers false for a missing key, which keeps its place and reaches the client as nil.
+for i = 2, #KEYS do result[i + 1] = redis.call('GET', KEYS[i]) end
+return result
 `;
+
+const BUMP_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return count
+`;
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Redis-backed store; every key is namespaced with `prefix` so several apps/tests can share one server. */
 export class RedisStore implements KeyValueStore {
@@ -27,7 +39,9 @@ export class RedisStore implements KeyValueStore {
       connectTimeout: 2000,
       lazyConnect: true,
     });
-    this.redis.defineCommand('incrWindow', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
+    // No fixed key count: the caller passes it first, so ioredis still prefixes every key.
+    this.redis.defineCommand('incrWindow', { lua: INCREMENT_SCRIPT });
+    this.redis.defineCommand('bumpCounter', { numberOfKeys: 1, lua: BUMP_SCRIPT });
     // Errors surface on each command; the connection-level event only needs to be observed.
     this.redis.on('error', () => {});
   }
@@ -53,13 +67,28 @@ export class RedisStore implements KeyValueStore {
     return this.run(() => this.redis.del(...keys));
   }
 
-  async increment(key: string, windowSeconds: number): Promise<{ count: number; ttlSeconds: number }> {
-    const run = (this.redis as unknown as Record<string, (k: string, w: number) => Promise<[number, number]>>)
-      .incrWindow;
-    const [count, ttlSeconds] = await this.run(() =>
-      run!.call(this.redis, key, Math.max(1, Math.ceil(windowSeconds))),
-    );
-    return { count, ttlSeconds };
+  async increment(
+    key: string,
+    windowSeconds: number,
+    peek: string[] = [],
+  ): Promise<{ count: number; ttlSeconds: number; peeked: (string | null)[] }> {
+    const [count, ttlSeconds, ...peeked] = (await this.script('incrWindow')(
+      1 + peek.length,
+      key,
+      ...peek,
+      Math.max(1, Math.ceil(windowSeconds)),
+    )) as [number, number, ...(string | null)[]];
+    return { count, ttlSeconds, peeked: peek.map((_, i) => peeked[i] ?? null) };
+  }
+
+  async bump(key: string, ttlSeconds: number): Promise<number> {
+    return (await this.script('bumpCounter')(key, Math.max(1, Math.ceil(ttlSeconds)))) as number;
+  }
+
+  /** A command made by defineCommand, run through `run` so an outage is SERVICE_UNAVAILABLE. */
+  private script(name: string): Script {
+    const command = (this.redis as unknown as Record<string, Script>)[name]!;
+    return (...args) => this.run(() => command.call(this.redis, ...args));
   }
 
   async getDelete(key: string): Promise<string | null> {
