@@ -79,8 +79,12 @@ export class CallerCache {
 
   /** Whether every change reaches this process from now on; when it stops, everything remembered goes. */
   setListening(listening: boolean): void {
-    this.generation++;
     this.listening = listening;
-    if (!listening) this.entries.clear();
+    this.forgetAll();
+  }
+
+  forgetAll(): void {
+    this.generation++;
+    this.entries.clear();
   }
 }

@@ -173,8 +173,7 @@ export class RedisSessionEvents implements SessionEvents {
       envelope = JSON.parse(text) as Envelope;
     } catch {
       // Not ours to understand; the only safe reading of a garbled change is "everything changed".
-      this.cache.setListening(false);
-      this.cache.setListening(true);
+      this.cache.forgetAll();
       return;
     }
     this.cache.apply(envelope.change);
