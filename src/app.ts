@@ -12,6 +12,8 @@ import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
 import { linkPageRoutes } from './web/link-page.js';
 import { createSchema } from './schema.js';
+import { CallerCache } from './modules/auth/caller-cache.js';
+import { createSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createKeyValueStore } from './shared/kv/index.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
@@ -46,14 +48,23 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   if (config.redisUrl === undefined) {
     logger.warn('REDIS_URL is unset: using the in-process store (single instance only)');
   }
-  const deps = createDeps({ config, clock, orm: database.orm, kv, logger });
+  const callers = new CallerCache(clock);
+  let sessionEvents: SessionEvents;
+  try {
+    sessionEvents = await createSessionEvents(config.redisUrl, config.redisKeyPrefix, callers, logger);
+  } catch (error) {
+    await kv.close();
+    await database.close();
+    throw error;
+  }
+  const deps = createDeps({ config, clock, orm: database.orm, kv, logger, callers, sessionEvents });
   const schema = await createSchema();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false);
   const httpServer = createServer(app);
-  const metrics = new ApiMetrics(database.orm);
+  const metrics = new ApiMetrics(database.orm, callers);
   const apollo = createApollo(schema, config, httpServer, [metrics.plugin()]);
   await apollo.start();
 
@@ -89,6 +100,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     stop() {
       stopping ??= (async () => {
         await apollo.stop();
+        await sessionEvents.close();
         await database.close();
         await kv.close();
       })();

@@ -2,6 +2,8 @@ import type { Config } from './config.js';
 import type { Orm } from './db/orm.js';
 import { AccessTokens } from './modules/auth/access-tokens.js';
 import { LoginThrottle } from './modules/auth/login-throttle.js';
+import { CallerCache } from './modules/auth/caller-cache.js';
+import { LocalSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
@@ -17,9 +19,17 @@ export interface Deps {
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
   loginThrottle: LoginThrottle;
+  /** The callers of live sessions this process remembers; kept true by `sessionEvents`. */
+  callers: CallerCache;
+  /** Where services announce changes to sessions, memberships and family settings, after they commit. */
+  sessionEvents: SessionEvents;
 }
 
-export function createDeps(base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 'logger'>): Deps {
+export function createDeps(
+  base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 'logger'> &
+    Partial<Pick<Deps, 'callers' | 'sessionEvents'>>,
+): Deps {
+  const callers = base.callers ?? new CallerCache(base.clock);
   return {
     ...base,
     accessTokens: new AccessTokens(base.config.jwt, base.clock),
@@ -30,5 +40,7 @@ export function createDeps(base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 
       base.config.loginThrottle,
       base.config.rateLimits.login,
     ),
+    callers,
+    sessionEvents: base.sessionEvents ?? new LocalSessionEvents(callers),
   };
 }

@@ -4,6 +4,7 @@ import { Kind } from 'graphql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Context } from '../context.js';
 import type { Orm } from '../db/orm.js';
+import type { CallerCache } from '../modules/auth/caller-cache.js';
 
 /** Prometheus metrics of one API process: requests and errors by operation and code, and the DB pool. */
 export class ApiMetrics {
@@ -24,8 +25,26 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor(orm: Orm) {
+  constructor(orm: Orm, callers: CallerCache) {
     collectDefaultMetrics({ register: this.registry });
+    new Counter({
+      name: 'caller_lookups_total',
+      help: 'Signed-in callers by source: hit (memory), miss (database, remembered), unsubscribed (database, not remembered)',
+      labelNames: ['result'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [result, count] of Object.entries(callers.counts)) this.inc({ result }, count);
+      },
+    });
+    new Gauge({
+      name: 'caller_cache_listening',
+      help: '1 while this process hears every session change and may remember callers',
+      registers: [this.registry],
+      collect() {
+        this.set(callers.isListening ? 1 : 0);
+      },
+    });
     const pool = () =>
       (orm.em.getConnection().getKnex().client as { pool?: Record<string, () => number> }).pool ?? undefined;
     new Gauge({

@@ -15,7 +15,7 @@ import {
   verifyAgainstDummy,
   verifyPassword,
 } from './password.js';
-import { readCaller, type Caller } from './caller.js';
+import type { Caller } from './caller.js';
 import { userColumns, userFromRow, type UserView } from './user.read.js';
 import type { Row } from '../../db/rows.js';
 import { RefreshToken } from './refresh-token.entity.js';
@@ -40,7 +40,9 @@ const invalidCredentials = () =>
   new AppError(ErrorCode.INVALID_CREDENTIALS, 'The email or password is incorrect.');
 
 type RefreshOutcome =
-  { kind: 'rotated'; payload: AuthPayload } | { kind: 'reused' } | { kind: 'invalid'; message: string };
+  | { kind: 'rotated'; payload: AuthPayload }
+  | { kind: 'reused'; sessionId: string }
+  | { kind: 'invalid'; message: string };
 
 /** Accounts, passwords and sessions (SECURITY.md P, L, J, R). */
 export class AuthService {
@@ -133,7 +135,7 @@ export class AuthService {
           return { kind: 'invalid', message: 'Refresh token was already used; use the newest one.' };
         }
         await this.revokeSessions(em, [session], 'refresh-token-reuse');
-        return { kind: 'reused' };
+        return { kind: 'reused', sessionId: session.id };
       }
       if (token.expiresAt <= now) return { kind: 'invalid', message: 'Refresh token is invalid or expired.' };
 
@@ -146,6 +148,7 @@ export class AuthService {
       };
     });
     if (outcome.kind === 'reused') {
+      await this.deps.sessionEvents.publish({ sessions: [outcome.sessionId] });
       throw new AppError(
         ErrorCode.REFRESH_TOKEN_REUSED,
         'This refresh token was already used. The session has been ended for safety; please sign in again.',
@@ -162,6 +165,9 @@ export class AuthService {
     );
     await this.revokeSessions(this.em, sessions, everywhere ? 'logout-everywhere' : 'logout');
     await this.em.flush();
+    await this.deps.sessionEvents.publish(
+      everywhere ? { users: [principal.userId] } : { sessions: [principal.sessionId] },
+    );
     return true;
   }
 
@@ -185,12 +191,13 @@ export class AuthService {
     });
     await this.revokeSessions(this.em, others, 'password-change');
     await this.em.flush();
+    await this.deps.sessionEvents.publish({ sessions: others.map((s) => s.id) });
     return true;
   }
 
   /** Resolves a Bearer token to its caller: valid signature and claims, session not revoked (J1, J4). */
   async authenticate(accessToken: string): Promise<Caller> {
-    return readCaller(this.em, this.deps.accessTokens.verify(accessToken));
+    return this.deps.callers.read(this.em, this.deps.accessTokens.verify(accessToken));
   }
 
   async me(principal: Principal): Promise<User> {
@@ -260,9 +267,13 @@ export class AuthService {
     const sessions = await this.em.find(Session, { user: userId, via, revokedAt: null });
     await this.revokeSessions(this.em, sessions, reason);
     await this.em.flush();
+    await this.deps.sessionEvents.publish({ sessions: sessions.map((s) => s.id) });
   }
 
-  /** Ends sessions: their refresh tokens die, and their access tokens are refused from now on (J4, readCaller). */
+  /**
+   * Ends sessions: their refresh tokens die, and their access tokens are refused from now on (J4,
+   * readCaller). The caller commits, then publishes the ended sessions (SessionEvents) before it answers.
+   */
   private async revokeSessions(em: EntityManager, sessions: Session[], reason: string): Promise<void> {
     if (sessions.length === 0) return;
     const now = this.now();

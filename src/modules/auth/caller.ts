@@ -14,6 +14,8 @@ export interface Caller extends Principal {
   families: Map<string, FamilySettings>;
   /** The family finance operations act on when none is named; may be one the caller has left. */
   defaultFamilyId: string | null;
+  /** The session's absolute end: past it the caller is refused, however new the access token. */
+  sessionExpiresAt: Date;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function readCaller(em: EntityManager, principal: Principal): Promi
   const rows = await em.execute<
     {
       live: boolean;
+      expires_at: Date;
       family_id: string | null;
       role: Role | null;
       base_currency: string;
@@ -33,7 +36,7 @@ export async function readCaller(em: EntityManager, principal: Principal): Promi
       default_family_id: string | null;
     }[]
   >(
-    `select s.revoked_at is null as live, m.family_id, m.role, f.base_currency, f.month_start_day, f.time_zone,
+    `select s.revoked_at is null as live, s.expires_at, m.family_id, m.role, f.base_currency, f.month_start_day, f.time_zone,
             u.default_family_id
        from auth_session s
        join app_user u on u.id = s.user_id
@@ -60,5 +63,6 @@ export async function readCaller(em: EntityManager, principal: Principal): Promi
       ]),
     ),
     defaultFamilyId: rows[0].default_family_id,
+    sessionExpiresAt: new Date(rows[0].expires_at),
   };
 }

@@ -59,6 +59,7 @@ export class FamilyService {
     this.em.create(Membership, { family, user, role: Role.OWNER, joinedAt: this.deps.clock.now() });
     user.defaultFamily ??= this.em.getReference(Family, family.id, { wrapped: true });
     await this.em.flush();
+    await this.deps.sessionEvents.publish({ users: [user.id] });
     this.access.reset();
     return family;
   }
@@ -72,6 +73,8 @@ export class FamilyService {
       family.monthStartDay = monthStartDay(input.monthStartDay, 'input.monthStartDay');
     if (input.timeZone != null) family.timeZone = timeZone(input.timeZone, 'input.timeZone');
     await this.em.flush();
+    // Every member's caller carries the currency, budget month and time zone.
+    await this.deps.sessionEvents.publish({ families: [family.id] });
     this.access.reset();
     return family;
   }
@@ -81,6 +84,7 @@ export class FamilyService {
     const user = await this.em.findOneOrFail(User, principal.userId);
     user.defaultFamily = this.em.getReference(Family, id, { wrapped: true });
     await this.em.flush();
+    await this.deps.sessionEvents.publish({ users: [user.id] });
     return this.em.findOneOrFail(Family, id);
   }
 
@@ -155,6 +159,7 @@ export class FamilyService {
       await em.nativeUpdate(User, { id: principal.userId }, { defaultFamily: invite.family.id });
       return invite.family.id;
     });
+    await this.deps.sessionEvents.publish({ users: [principal.userId] });
     this.access.reset();
     return this.em.findOneOrFail(Family, familyId);
   }
@@ -162,7 +167,7 @@ export class FamilyService {
   async changeRole(principal: Principal, familyId: string, userId: string, role: Role): Promise<Membership> {
     const id = await this.access.family(familyId, Role.ADMIN);
     const myRole = (await this.access.roleIn(id))!;
-    return this.em.transactional(async (em) => {
+    const member = await this.em.transactional(async (em) => {
       const member = await this.lockedMember(em, id, userId);
       // Only owners make or unmake owners.
       if ((role === Role.OWNER || member.role === Role.OWNER) && myRole !== Role.OWNER) {
@@ -173,6 +178,8 @@ export class FamilyService {
       await em.flush();
       return member;
     });
+    await this.deps.sessionEvents.publish({ users: [userId] });
+    return member;
   }
 
   async removeMember(principal: Principal, familyId: string, userId: string): Promise<boolean> {
@@ -187,6 +194,7 @@ export class FamilyService {
       await em.nativeDelete(Membership, { id: member.id });
       await em.nativeUpdate(User, { id: userId, defaultFamily: id }, { defaultFamily: null });
     });
+    await this.deps.sessionEvents.publish({ users: [userId] });
     this.access.reset();
     return true;
   }
