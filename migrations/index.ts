@@ -3,6 +3,7 @@ import { Migration20261130000000_accounts_and_sessions } from './Migration202611
 import { Migration20261130010000_families_and_ledger } from './Migration20261130010000_families_and_ledger.js';
 import { Migration20261130020000_budgets_goals_rates_outbox } from './Migration20261130020000_budgets_goals_rates_outbox.js';
 import { Migration20261130030000_telegram_identity } from './Migration20261130030000_telegram_identity.js';
+import { Migration20261201040000_idempotency_and_alert_outbox } from './Migration20261201040000_idempotency_and_alert_outbox.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -19,4 +20,8 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261130020000_budgets_goals_rates_outbox,
   },
   { name: 'Migration20261130030000_telegram_identity', class: Migration20261130030000_telegram_identity },
+  {
+    name: 'Migration20261201040000_idempotency_and_alert_outbox',
+    class: Migration20261201040000_idempotency_and_alert_outbox,
+  },
 ];

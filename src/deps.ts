@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Orm } from './db/orm.js';
 import { AccessTokens } from './modules/auth/access-tokens.js';
+import { BudgetAlertWorker } from './modules/budget/budget-alerts.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
@@ -15,6 +16,8 @@ export interface Deps {
   logger: Logger;
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
+  /** Evaluates budget alerts after commit; started and stopped with the app. */
+  budgetAlerts: BudgetAlertWorker;
 }
 
 export function createDeps(base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 'logger'>): Deps {
@@ -22,5 +25,6 @@ export function createDeps(base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 
     ...base,
     accessTokens: new AccessTokens(base.config.jwt, base.clock),
     rateLimiter: new RateLimiter(base.kv),
+    budgetAlerts: new BudgetAlertWorker(base.orm, base.clock, base.logger),
   };
 }
