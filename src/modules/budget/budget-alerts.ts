@@ -119,7 +119,7 @@ const BATCH = 100;
 /** How often each process looks for checks another process's requests wrote. */
 const POLL_MS = 1000;
 /** A write in this process is evaluated this soon after it, together with the writes around it. */
-const NUDGE_MS = 20;
+const NUDGE_MS = 250;
 
 /**
  * Works off `budget_alert_check` in every API process. A batch is claimed with FOR UPDATE SKIP LOCKED, so
@@ -161,6 +161,11 @@ export class BudgetAlertWorker {
   /** Takes one batch of checks and records their alerts; returns how many checks it took. */
   async processBatch(): Promise<number> {
     const em = this.orm.em.fork();
+    // An idle poll is one statement, outside any transaction.
+    const [pending] = await em.execute<{ found: boolean }[]>(
+      `select exists (select from budget_alert_check) as found`,
+    );
+    if (pending?.found !== true) return 0;
     return em.transactional(async (tx) => {
       const checks = await tx.execute<CheckRow[]>(
         `select c.id::text as id, c.family_id, c.occurred_on::text as occurred_on, c.category_id,
@@ -192,13 +197,47 @@ export class BudgetAlertWorker {
         }
         group.categories.add(check.category_id);
       }
-      for (const group of groups.values())
-        await recordBudgetAlerts(tx, group.family, group.date, group.categories, now);
+      for (const key of await this.unannounced(tx, groups)) {
+        const { family, date, categories } = groups.get(key)!;
+        await recordBudgetAlerts(tx, family, date, categories, now);
+      }
       await tx.execute(`delete from budget_alert_check where id = any(?::bigint[])`, [
         `{${checks.map((c) => c.id).join(',')}}`,
       ]);
       return checks.length;
     });
+  }
+
+  /**
+   * The groups (family and period) where some member still lacks some alert of some active budget: once
+   * every threshold is announced, the spending of a period need not be summed again.
+   */
+  private async unannounced(
+    em: EntityManager,
+    groups: Map<string, { family: FamilySettings; date: string }>,
+  ): Promise<string[]> {
+    const rows = await em.execute<{ key: string }[]>(
+      `select g.key from jsonb_to_recordset(?::jsonb) as g (key text, family_id uuid, period text)
+        where exists (
+          select from budget b
+            join membership m on m.family_id = b.family_id
+           cross join unnest(?::int[]) as t (threshold)
+           where b.family_id = g.family_id and not b.archived
+             and not exists (select from notification n
+                              where n.dedupe_key = 'budget:' || b.id || ':' || g.period || ':' || t.threshold
+                                                   || ':' || m.user_id))`,
+      [
+        JSON.stringify(
+          [...groups].map(([key, g]) => ({
+            key,
+            family_id: g.family.id,
+            period: periodContaining(g.date, g.family.monthStartDay).start,
+          })),
+        ),
+        `{${ALERT_THRESHOLDS.join(',')}}`,
+      ],
+    );
+    return rows.map((row) => row.key);
   }
 
   private schedule(delayMs: number): void {
