@@ -120,6 +120,8 @@ const BATCH = 100;
 const POLL_MS = 1000;
 /** A write in this process is evaluated this soon after it, together with the writes around it. */
 const NUDGE_MS = 250;
+/** How long a shutdown waits for the batch in progress. */
+const STOP_WAIT_MS = 5000;
 
 /**
  * Works off `budget_alert_check` in every API process. A batch is claimed with FOR UPDATE SKIP LOCKED, so
@@ -150,12 +152,17 @@ export class BudgetAlertWorker {
     if (this.started) this.schedule(NUDGE_MS);
   }
 
-  /** Stops polling and waits for the batch in progress. */
+  /**
+   * Stops polling and waits for the batch in progress, for at most a few seconds: one stuck on a database
+   * that no longer answers must not hold the shutdown (its transaction rolls back, its checks stay).
+   */
   async stop(): Promise<void> {
     this.started = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Takes one batch of checks and records their alerts; returns how many checks it took. */
