@@ -89,6 +89,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   app.use(httpErrorHandler(logger));
 
   await listen(httpServer, config.host, config.port);
+  deps.budgetAlerts.start();
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
@@ -101,6 +102,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       stopping ??= (async () => {
         await apollo.stop();
         await sessionEvents.close();
+        // After the last request, so every expense it recorded is evaluated here or by another process.
+        await deps.budgetAlerts.stop();
         await database.close();
         await kv.close();
       })();

@@ -4,6 +4,7 @@ import { AccessTokens } from './modules/auth/access-tokens.js';
 import { LoginThrottle } from './modules/auth/login-throttle.js';
 import { CallerCache } from './modules/auth/caller-cache.js';
 import { LocalSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
+import { BudgetAlertWorker } from './modules/budget/budget-alerts.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
@@ -23,6 +24,8 @@ export interface Deps {
   callers: CallerCache;
   /** Where services announce changes to sessions, memberships and family settings, after they commit. */
   sessionEvents: SessionEvents;
+  /** Evaluates budget alerts after commit; started and stopped with the app. */
+  budgetAlerts: BudgetAlertWorker;
 }
 
 export function createDeps(
@@ -42,5 +45,6 @@ export function createDeps(
     ),
     callers,
     sessionEvents: base.sessionEvents ?? new LocalSessionEvents(callers),
+    budgetAlerts: new BudgetAlertWorker(base.orm, base.clock, base.logger),
   };
 }

@@ -88,7 +88,9 @@ export const unauthenticated = (message = 'You must be signed in to do this.'): 
 export const forbidden = (message = 'You are not allowed to do this.'): AppError =>
   new AppError(ErrorCode.FORBIDDEN, message);
 
-export const notFound = (what: string): AppError => new AppError(ErrorCode.NOT_FOUND, `${what} not found.`);
+/** `field` names the input field whose id points at nothing the caller may see (A2). */
+export const notFound = (what: string, field?: string): AppError =>
+  new AppError(ErrorCode.NOT_FOUND, `${what} not found.`, field === undefined ? {} : { field });
 
 export const conflict = (message: string, field?: string): AppError =>
   new AppError(ErrorCode.CONFLICT, message, field === undefined ? {} : { field });

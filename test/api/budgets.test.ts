@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUSTED_LOOPBACK, startTestApp, type TestApp } from '../helpers/app.js';
-import { financeHelpers, type Member, type TestFamily } from '../helpers/finance.js';
+import { budgetAlertsSettled, financeHelpers, type Member, type TestFamily } from '../helpers/finance.js';
 
 /** Budgets: periods, spent, rollover, alerts and currencies, all through the API on the real stores. */
 
@@ -161,7 +161,9 @@ interface AlertRow {
   payload: Record<string, unknown>;
 }
 
+/** The family's alerts, once every check its writes left has been evaluated. */
 async function alerts(family: TestFamily): Promise<AlertRow[]> {
+  await budgetAlertsSettled(app, family.familyId);
   return app.sql<AlertRow>(
     `select user_id::text as user_id, (payload->>'threshold')::int as threshold,
             payload->>'periodStart' as period_start, payload

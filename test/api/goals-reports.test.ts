@@ -281,14 +281,17 @@ describe('goals', () => {
     ).createGoal;
     expect(usd.goal.currency).toBe('USD');
     expect(usd.saved).toEqual({ amount: '10.00', currency: 'USD' });
-    expectBadInput(
-      await createGoal(family, {
-        name: 'Trip',
-        target: '100.00',
-        accountId: '00000000-0000-4000-8000-000000000000',
-      }),
-      'input.accountId',
-    );
+    // An account that does not exist (or is another family's) is NOT_FOUND naming the field (A2).
+    const missing = await createGoal(family, {
+      name: 'Trip',
+      target: '100.00',
+      accountId: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(missing.errors?.[0]?.extensions, missing.text).toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'input.accountId',
+    });
+    expect(missing.data ?? null).toBeNull();
   });
 });
 

@@ -550,12 +550,64 @@ describe('ledger', () => {
       const second = await createOk(owner, input);
       expect(second.id).toBe(first.id);
       expect(second.amount).toEqual({ amount: '7.25', currency: 'EUR' });
-      // a retry is a no-op even if the retried payload differs
-      const third = await createOk(owner, { ...input, amount: '99' });
-      expect(third.id).toBe(first.id);
+      // the same request written differently (a blank note, no tags) is the same request
+      const fourth = await createOk(owner, { ...input, note: '  ', tags: [] });
+      expect(fourth.id).toBe(first.id);
       expect(await countKey(key)).toBe(1);
       const invariant = await assertLedgerInvariant(app, owner.familyId);
       expect(invariant.get(account)).toBe(-725n);
+    });
+
+    it('the same key with a different payload answers CONFLICT and writes nothing', async () => {
+      const account = await createAccount(owner, { name: 'Conflict', type: 'CASH' });
+      const other = await createAccount(owner, { name: 'Conflict 2', type: 'CASH' });
+      const key = `chat:43:msg:${Date.now()}`;
+      const input = {
+        kind: 'EXPENSE',
+        amount: '7.25',
+        accountId: account,
+        categoryId: category(owner, 'Groceries'),
+        idempotencyKey: key,
+      };
+      const first = await createOk(owner, input);
+      const before = await snapshot(owner.familyId);
+      for (const change of [
+        { amount: '99' },
+        { accountId: other },
+        { categoryId: category(owner, 'Taxi') },
+        { note: 'another note' },
+        { tags: ['x'] },
+        { occurredOn: '2025-01-02' },
+        { kind: 'INCOME', categoryId: category(owner, 'Salary') },
+      ]) {
+        expectError(await create(owner, { ...input, ...change }), 'CONFLICT', 'input.idempotencyKey');
+      }
+      expect(await snapshot(owner.familyId)).toEqual(before);
+      expect(await countKey(key)).toBe(1);
+      // the original request still answers the first transaction
+      expect((await createOk(owner, input)).id).toBe(first.id);
+      const invariant = await assertLedgerInvariant(app, owner.familyId);
+      expect(invariant.get(account)).toBe(-725n);
+      expect(invariant.get(other)).toBe(0n);
+    });
+
+    it('concurrent creates with one key and different payloads: one lands, the others answer CONFLICT', async () => {
+      const account = await createAccount(owner, { name: 'Race 2', type: 'CASH' });
+      const key = `race2-${Date.now()}`;
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          create(owner, { kind: 'EXPENSE', amount: `${i + 1}`, accountId: account, idempotencyKey: key }),
+        ),
+      );
+      const landed = results.filter((r) => r.errors === undefined);
+      expect(landed).toHaveLength(1);
+      for (const result of results.filter((r) => r.errors !== undefined))
+        expectError(result, 'CONFLICT', 'input.idempotencyKey');
+      expect(await countKey(key)).toBe(1);
+      const invariant = await assertLedgerInvariant(app, owner.familyId);
+      expect(invariant.get(account)).toBe(
+        -BigInt(landed[0]!.data!.createTransaction.amount.amount.replace('.', '')),
+      );
     });
 
     it('ten concurrent creates with one key record one transaction', async () => {
@@ -601,16 +653,6 @@ describe('ledger', () => {
         'input.toAccountId',
       ],
       [
-        'a transfer to an account that does not exist',
-        (m) => ({
-          kind: 'TRANSFER',
-          amount: '5',
-          accountId: m.cashId,
-          toAccountId: m.cashId.replace(/.$/, (c) => (c === '0' ? '1' : '0')),
-        }),
-        'input.toAccountId',
-      ],
-      [
         'an impossible date',
         (m) => ({ kind: 'EXPENSE', amount: '5', accountId: m.cashId, occurredOn: '2025-02-30' }),
         'input.occurredOn',
@@ -625,17 +667,60 @@ describe('ledger', () => {
         (m) => ({ kind: 'EXPENSE', amount: '5', accountId: m.cashId, note: note501 }),
         'input.note',
       ],
+    ];
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const notFoundCases: [string, (m: Member) => Record<string, unknown>, string][] = [
       [
-        'a payer from outside the family',
-        (m) => ({
-          kind: 'EXPENSE',
-          amount: '5',
-          accountId: m.cashId,
-          paidById: '00000000-0000-4000-8000-000000000000',
-        }),
+        'an account that does not exist',
+        () => ({ kind: 'EXPENSE', amount: '5', accountId: missing }),
+        'input.accountId',
+      ],
+      [
+        'a transfer to an account that does not exist',
+        (m) => ({ kind: 'TRANSFER', amount: '5', accountId: m.cashId, toAccountId: missing }),
+        'input.toAccountId',
+      ],
+      [
+        'a category that does not exist',
+        (m) => ({ kind: 'EXPENSE', amount: '5', accountId: m.cashId, categoryId: missing }),
+        'input.categoryId',
+      ],
+      [
+        'a payer who does not exist',
+        (m) => ({ kind: 'EXPENSE', amount: '5', accountId: m.cashId, paidById: missing }),
         'input.paidById',
       ],
+      [
+        'an id that is not a UUID',
+        (m) => ({ kind: 'EXPENSE', amount: '5', accountId: m.cashId, categoryId: 'not-an-id' }),
+        'input.categoryId',
+      ],
     ];
+
+    it.each(notFoundCases)('%s -> NOT_FOUND naming the field', async (_label, input, field) => {
+      const before = await snapshot(owner.familyId);
+      expectError(await create(owner, input(owner)), 'NOT_FOUND', field);
+      expect(await snapshot(owner.familyId)).toEqual(before);
+    });
+
+    it('a payer from another family -> NOT_FOUND naming input.paidById, on create and on update', async () => {
+      const stranger = await setUp();
+      const tx = await createOk(owner, { kind: 'EXPENSE', amount: '4', accountId: owner.cashId });
+      const before = await snapshot(owner.familyId);
+      expectError(
+        await create(owner, {
+          kind: 'EXPENSE',
+          amount: '5',
+          accountId: owner.cashId,
+          paidById: stranger.userId,
+        }),
+        'NOT_FOUND',
+        'input.paidById',
+      );
+      expectError(await update(owner, tx.id, { paidById: stranger.userId }), 'NOT_FOUND', 'input.paidById');
+      expectError(await update(owner, tx.id, { categoryId: missing }), 'NOT_FOUND', 'input.categoryId');
+      expect(await snapshot(owner.familyId)).toEqual(before);
+    });
 
     it.each(cases)('%s -> BAD_USER_INPUT', async (_label, input, field) => {
       const before = await snapshot(owner.familyId);

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { fromFreshClient, type GqlResult, type TestApp } from './app.js';
 import { registerUser } from './auth.js';
 
@@ -133,4 +133,20 @@ export function financeHelpers(getApp: () => TestApp, options: FinanceHelperOpti
   }
 
   return { ok, expectBadInput, newUser, newFamily, addMember };
+}
+
+/**
+ * Waits until no budget-alert check of the family is pending (the API processes evaluate them after
+ * commit): its alerts are then final. Polls until `timeoutMs`, then fails.
+ */
+export async function budgetAlertsSettled(app: TestApp, familyId: string, timeoutMs = 15_000): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const pending = await app.sql(`select 1 from budget_alert_check where family_id = $1 limit 1`, [
+        familyId,
+      ]);
+      if (pending.length > 0) throw new Error(`budget alert checks of family ${familyId} still pending`);
+    },
+    { timeout: timeoutMs, interval: 25 },
+  );
 }

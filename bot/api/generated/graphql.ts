@@ -46,7 +46,7 @@ export type CreateTransactionInput = {
   amount: string;
   /** Category of the same kind (not for transfers). */
   categoryId?: string | number | null | undefined;
-  /** Makes a retried create return the first result instead of recording twice (unique per family). */
+  /** Makes a retried create return the first result instead of recording twice (unique per family). The same key with a different payload answers CONFLICT. */
   idempotencyKey?: string | null | undefined;
   /** Expense, income or transfer. */
   kind: TransactionKind;

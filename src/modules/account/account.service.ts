@@ -35,7 +35,7 @@ export class AccountService {
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
-    const familyId = await this.access.family(input.familyId, Role.MEMBER);
+    const familyId = await this.access.family(input.familyId, Role.MEMBER, 'input.familyId');
     const family = await this.em.findOneOrFail(Family, familyId);
     const currency = parseCurrency(input.currency ?? family.baseCurrency, 'input.currency');
     const opening =

@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FamilySettings } from '../auth/caller.js';
 import type { Deps } from '../../deps.js';
 import { dayOrToday, localDate, parseLocalDate } from '../../shared/dates.js';
-import { badInput } from '../../shared/errors.js';
+import { badInput, notFound } from '../../shared/errors.js';
 import { parseAmount, parseCurrency } from '../../shared/money.js';
 import { Category, CategoryKind } from '../category/category.entity.js';
 import { isUuid, type FamilyAccess } from '../family/family-access.js';
@@ -10,8 +9,6 @@ import { Family, Role } from '../family/family.entity.js';
 import { Budget } from './budget.entity.js';
 import type { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
 import { budgetStatuses } from './budget-status.js';
-import { readCategoriesAndBudgets } from './budget.read.js';
-import { childrenByParent } from '../category/category.read.js';
 import { periodContaining } from './period.js';
 
 /** Monthly limits per category or for all spending, with spent/remaining computed from the ledger. */
@@ -45,13 +42,16 @@ export class BudgetService {
   }
 
   async create(input: CreateBudgetInput): Promise<BudgetStatus> {
-    const family = await this.em.findOneOrFail(Family, await this.access.family(input.familyId, Role.MEMBER));
+    const family = await this.em.findOneOrFail(
+      Family,
+      await this.access.family(input.familyId, Role.MEMBER, 'input.familyId'),
+    );
     let category: Category | null = null;
     if (input.categoryId != null) {
       category = isUuid(input.categoryId)
         ? await this.em.findOne(Category, { id: input.categoryId, family })
         : null;
-      if (category === null) throw badInput('input.categoryId', 'No such category in this family.');
+      if (category === null) throw notFound('Category', 'input.categoryId');
       if (category.kind !== CategoryKind.EXPENSE)
         throw badInput('input.categoryId', 'Budgets are for expense categories.');
     }
@@ -88,70 +88,4 @@ export class BudgetService {
     await this.em.nativeDelete(Budget, { id: budget.id });
     return true;
   }
-}
-
-export const ALERT_THRESHOLDS = [80, 100] as const;
-
-/**
- * After an expense is written, inside its database transaction: for every budget it counts toward whose spending in
- * the period of `date` has reached 80 % or 100 %, records one notification per member and threshold
- * and period. The unique dedupe key makes "once" hold even under concurrent writes.
- */
-export async function recordBudgetAlerts(
-  em: EntityManager,
-  family: FamilySettings,
-  date: string,
-  categoryId: string | null,
-  now: Date,
-): Promise<void> {
-  const familyId = family.id;
-  // The family's budgets and categories (the expense category's parent, each budget's children, names).
-  const { budgets: all, categories } = await readCategoriesAndBudgets(em, family);
-  if (all.length === 0) return;
-  const parentId = categories.find((c) => c.id === categoryId)?.parent?.id ?? null;
-  // Only budgets this expense counts toward: all spending, its category, or its category's parent.
-  const budgets = all.filter(
-    (b) =>
-      b.category === null ||
-      (categoryId !== null && (b.category.id === categoryId || b.category.id === parentId)),
-  );
-  if (budgets.length === 0) return;
-  // One family's alert checks take turns: under READ COMMITTED two concurrent writes would each miss
-  // the other's uncommitted spending, and a threshold they cross together would never be recorded.
-  // Once the lock is ours, the next statement sees every write that released it before us.
-  await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`budget-alerts:${familyId}`]);
-  const statuses = await budgetStatuses(em, family, budgets, date, {
-    children: childrenByParent(categories),
-  });
-  const names = new Map(categories.map((c) => [c.id, c.name]));
-  const alerts = statuses.flatMap((status) =>
-    status.availableMinor <= 0n
-      ? []
-      : ALERT_THRESHOLDS.filter(
-          (threshold) => status.spentMinor * 100n >= status.availableMinor * BigInt(threshold),
-        ).map((threshold) => ({
-          key: `budget:${status.budget.id}:${status.period.start}:${threshold}`,
-          payload: {
-            budgetId: status.budget.id,
-            category: status.budget.category === null ? null : (names.get(status.budget.category.id) ?? null),
-            threshold,
-            periodStart: status.period.start,
-            periodEnd: status.period.end,
-            spent: status.spent,
-            available: status.available,
-            percentUsed: status.percentUsed,
-          },
-        })),
-  );
-  if (alerts.length === 0) return;
-  // Every member gets each alert once: the dedupe key names budget, period, threshold and member.
-  await em.execute(
-    `insert into notification (id, family_id, user_id, kind, payload, dedupe_key, created_at)
-     select gen_random_uuid(), m.family_id, m.user_id, 'budget_alert', a.payload, a.key || ':' || m.user_id, ?
-       from membership m
-      cross join jsonb_to_recordset(?::jsonb) as a(key text, payload jsonb)
-      where m.family_id = ?
-     on conflict (dedupe_key) do nothing`,
-    [now.toISOString(), JSON.stringify(alerts), familyId],
-  );
 }

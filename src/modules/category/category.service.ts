@@ -1,9 +1,9 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
-import { badInput, conflict } from '../../shared/errors.js';
+import { badInput, conflict, notFound } from '../../shared/errors.js';
 import { normalizeName } from '../auth/auth.validation.js';
-import type { FamilyAccess } from '../family/family-access.js';
+import { isUuid, type FamilyAccess } from '../family/family-access.js';
 import { Role } from '../family/family.entity.js';
 import { Category, CategoryKind } from './category.entity.js';
 import type { CreateCategoryInput, UpdateCategoryInput } from './category.inputs.js';
@@ -36,12 +36,14 @@ export class CategoryService {
   }
 
   async create(input: CreateCategoryInput): Promise<Category> {
-    const familyId = await this.access.family(input.familyId, Role.MEMBER);
+    const familyId = await this.access.family(input.familyId, Role.MEMBER, 'input.familyId');
     let parent: Category | null = null;
     if (input.parentId != null) {
-      parent = await this.access.load(Category, input.parentId, 'Parent category', Role.MEMBER);
-      if (parent.family.id !== familyId)
-        throw badInput('input.parentId', 'The parent belongs to another family.');
+      // Only a category of the same family can be the parent: any other id is NOT_FOUND (A2).
+      parent = isUuid(input.parentId)
+        ? await this.em.findOne(Category, { id: input.parentId, family: familyId })
+        : null;
+      if (parent === null) throw notFound('Parent category', 'input.parentId');
       if (parent.parent !== null) throw badInput('input.parentId', 'Categories have two levels at most.');
       if (parent.kind !== input.kind)
         throw badInput('input.kind', `The parent is an ${parent.kind} category.`);

@@ -46,27 +46,36 @@ export class FamilyAccess {
 
   /**
    * The family to act on: the given one, or the caller's default family when omitted. NOT_FOUND when the
-   * caller is not a member; FORBIDDEN when the caller's role is below `minRole`.
+   * caller is not a member (naming `field`, the input field the id came in); FORBIDDEN when the caller's
+   * role is below `minRole`.
    */
-  async family(familyId: string | null | undefined, minRole: Role = Role.VIEWER): Promise<string> {
+  async family(
+    familyId: string | null | undefined,
+    minRole: Role = Role.VIEWER,
+    field?: string,
+  ): Promise<string> {
     const id = familyId ?? (await this.defaultFamilyId());
     const role = (await this.memberships()).get(id);
-    if (role === undefined) throw notFound('Family');
+    if (role === undefined) throw notFound('Family', familyId == null ? undefined : field);
     this.assertRole(role, minRole);
     return id;
   }
 
-  /** Loads a family-owned object by id, as seen by the caller; NOT_FOUND outside the caller's families. */
+  /**
+   * Loads a family-owned object by id, as seen by the caller; NOT_FOUND outside the caller's families
+   * (naming `field` when the id came inside an input).
+   */
   async load<T extends FamilyOwned>(
     entity: EntityClass<T>,
     id: string,
     what: string,
     minRole: Role = Role.VIEWER,
+    field?: string,
   ): Promise<T> {
     const roles = await this.memberships();
-    if (!isUuid(id) || roles.size === 0) throw notFound(what);
+    if (!isUuid(id) || roles.size === 0) throw notFound(what, field);
     const found = await this.em.findOne(entity, { id, family: { $in: [...roles.keys()] } } as never);
-    if (found === null) throw notFound(what);
+    if (found === null) throw notFound(what, field);
     this.assertRole(roles.get((found as T).family.id)!, minRole);
     return found as T;
   }

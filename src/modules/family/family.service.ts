@@ -94,7 +94,7 @@ export class FamilyService {
   }
 
   async createInvite(principal: Principal, input: CreateInviteInput): Promise<CreatedInvite> {
-    const familyId = await this.access.family(input.familyId, Role.ADMIN);
+    const familyId = await this.access.family(input.familyId, Role.ADMIN, 'input.familyId');
     if (input.role === Role.OWNER)
       throw badInput('input.role', 'Invites cannot make owners; promote a member instead.');
     if (!Number.isInteger(input.expiresInHours) || input.expiresInHours < 1 || input.expiresInHours > 720) {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
 import { money } from '../../graphql/money.types.js';
 import { dayOrToday, localDate, parseLocalDate } from '../../shared/dates.js';
-import { badInput } from '../../shared/errors.js';
+import { badInput, notFound } from '../../shared/errors.js';
 import { parseAmount, parseCurrency, percentOf } from '../../shared/money.js';
 import { Account } from '../account/account.entity.js';
 import type { Principal } from '../auth/auth.service.js';
@@ -36,13 +36,16 @@ export class GoalService {
   }
 
   async create(input: CreateGoalInput): Promise<GoalStatus> {
-    const family = await this.em.findOneOrFail(Family, await this.access.family(input.familyId, Role.MEMBER));
+    const family = await this.em.findOneOrFail(
+      Family,
+      await this.access.family(input.familyId, Role.MEMBER, 'input.familyId'),
+    );
     let account: Account | null = null;
     if (input.accountId != null) {
       account = isUuid(input.accountId)
         ? await this.em.findOne(Account, { id: input.accountId, family })
         : null;
-      if (account === null) throw badInput('input.accountId', 'No such account in this family.');
+      if (account === null) throw notFound('Account', 'input.accountId');
     }
     const currency = parseCurrency(
       input.currency ?? account?.currency ?? family.baseCurrency,
@@ -82,7 +85,7 @@ export class GoalService {
   }
 
   async contribute(principal: Principal, input: ContributeToGoalInput): Promise<GoalStatus> {
-    const goal = await this.access.load(Goal, input.goalId, 'Goal', Role.MEMBER);
+    const goal = await this.access.load(Goal, input.goalId, 'Goal', Role.MEMBER, 'input.goalId');
     if (goal.account !== null) {
       throw badInput(
         'input.goalId',

@@ -31,7 +31,10 @@ export class RateService {
     rate: string;
     date?: string | null;
   }): Promise<ExchangeRate> {
-    const family = await this.em.findOneOrFail(Family, await this.access.family(input.familyId, Role.MEMBER));
+    const family = await this.em.findOneOrFail(
+      Family,
+      await this.access.family(input.familyId, Role.MEMBER, 'input.familyId'),
+    );
     const base = parseCurrency(input.base, 'input.base');
     const quote = parseCurrency(input.quote, 'input.quote');
     if (base === quote) throw badInput('input.quote', 'A rate needs two different currencies.');

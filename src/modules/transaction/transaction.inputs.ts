@@ -45,7 +45,8 @@ export class CreateTransactionInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'Makes a retried create return the first result instead of recording twice (unique per family).',
+      'Makes a retried create return the first result instead of recording twice (unique per family). ' +
+      'The same key with a different payload answers CONFLICT.',
   })
   idempotencyKey?: string | null;
 }
