@@ -16,7 +16,7 @@ import {
   verifyPassword,
 } from './password.js';
 import { readCaller, type Caller } from './caller.js';
-import { userColumns, userFromRow, type UserView } from './user.read.js';
+import { ownUser, userColumns, userFromRow, type UserView } from './user.read.js';
 import type { Row } from '../../db/rows.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session, type SessionClient } from './session.entity.js';
@@ -194,7 +194,7 @@ export class AuthService {
    * password login the same statement clears the failed-login count the attempt had raised (L4).
    */
   async startSession(
-    user: UserView,
+    user: UserView | User,
     meta: RequestMeta,
     via: SessionClient = 'web',
     { clearFailedLogins = false } = {},
@@ -249,12 +249,12 @@ export class AuthService {
     return new Date(Math.min(idleEnds, sessionEnds.getTime()));
   }
 
-  private payload(user: UserView, sessionId: string, rawRefresh: string): AuthPayload {
+  private payload(user: UserView | User, sessionId: string, rawRefresh: string): AuthPayload {
     return {
       accessToken: this.deps.accessTokens.issue({ userId: user.id, sessionId }),
       refreshToken: rawRefresh,
       expiresIn: this.deps.accessTokens.ttlSeconds,
-      user,
+      user: ownUser(user),
     };
   }
 

@@ -4,7 +4,7 @@ import { money } from '../../graphql/money.types.js';
 import { percentOf } from '../../shared/money.js';
 import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
-import type { BudgetView } from './budget.read.js';
+import type { BudgetRow } from './budget.read.js';
 import { childrenByParent } from '../category/category.read.js';
 import type { BudgetStatus } from './budget.inputs.js';
 import { periodContaining, periodKeySql, shiftPeriod, type Period } from './period.js';
@@ -35,7 +35,7 @@ export interface SpendingRow {
 export async function budgetStatuses(
   em: EntityManager,
   family: FamilySettings,
-  budgets: BudgetView[],
+  budgets: BudgetRow[],
   date: string,
   known: Known = {},
 ): Promise<BudgetStatus[]> {
@@ -62,9 +62,9 @@ export async function budgetStatuses(
 
   return budgets.map((budget) => {
     const categories =
-      budget.category === null
+      budget.categoryId === null
         ? null
-        : new Set([budget.category.id, ...(children.get(budget.category.id) ?? [])]);
+        : new Set([budget.categoryId, ...(children.get(budget.categoryId) ?? [])]);
     const missing = new Set<string>();
     const spentIn = (period: Period): bigint => {
       let total = 0n;
@@ -131,13 +131,13 @@ export const spendingParams = (family: FamilySettings, from: string, to: string)
 async function childCategories(
   em: EntityManager,
   familyId: string,
-  budgets: BudgetView[],
+  budgets: BudgetRow[],
 ): Promise<Map<string, string[]>> {
-  const parents = budgets.flatMap((b) => (b.category === null ? [] : [b.category.id]));
+  const parents = budgets.flatMap((b) => (b.categoryId === null ? [] : [b.categoryId]));
   if (parents.length === 0) return new Map();
   const rows: { id: string; parent_id: string }[] = await em.execute(
     `select id, parent_id from category where family_id = ? and parent_id = any(?::uuid[])`,
     [familyId, uuidArray(parents)],
   );
-  return childrenByParent(rows.map((row) => ({ id: row.id, parent: { id: row.parent_id } })));
+  return childrenByParent(rows.map((row) => ({ id: row.id, parentId: row.parent_id })));
 }

@@ -10,7 +10,7 @@ import { Family, Role } from '../family/family.entity.js';
 import { Budget } from './budget.entity.js';
 import type { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
 import { budgetStatuses } from './budget-status.js';
-import { readCategoriesAndBudgets } from './budget.read.js';
+import { BUDGETS, readCategoriesAndBudgets } from './budget.read.js';
 import { childrenByParent } from '../category/category.read.js';
 import { periodContaining } from './period.js';
 
@@ -27,19 +27,18 @@ export class BudgetService {
     familyId: string | null | undefined,
     date: string | null | undefined,
   ): Promise<BudgetStatus[]> {
-    const family = await this.em.findOneOrFail(Family, await this.access.family(familyId));
+    const family = await this.access.settings(await this.access.family(familyId));
     const day = dayOrToday(date, 'date', this.deps.clock.now(), family.timeZone);
-    const budgets = await this.em.find(
-      Budget,
-      { family, archived: false },
-      { orderBy: { createdAt: 'asc' } },
-    );
+    const budgets = await this.access.list(BUDGETS, family.id, {
+      where: 'not x.archived',
+      order: 'x.created_at',
+    });
     return budgetStatuses(this.em, family, budgets, day);
   }
 
   async status(id: string, date: string | null | undefined): Promise<BudgetStatus> {
-    const budget = await this.access.load(Budget, id, 'Budget');
-    const family = await this.em.findOneOrFail(Family, budget.family.id);
+    const budget = await this.access.row(BUDGETS, id, 'Budget');
+    const family = await this.access.settings(budget.familyId);
     const day = dayOrToday(date, 'date', this.deps.clock.now(), family.timeZone);
     return (await budgetStatuses(this.em, family, [budget], day))[0]!;
   }
@@ -71,7 +70,10 @@ export class BudgetService {
       createdAt: this.deps.clock.now(),
     });
     await this.em.flush();
-    return (await budgetStatuses(this.em, family, [budget], today))[0]!;
+    const settings = await this.access.settings(family.id);
+    return (
+      await budgetStatuses(this.em, settings, [await this.access.row(BUDGETS, budget.id, 'Budget')], today)
+    )[0]!;
   }
 
   async update(id: string, input: UpdateBudgetInput): Promise<BudgetStatus> {
@@ -108,12 +110,12 @@ export async function recordBudgetAlerts(
   // The family's budgets and categories (the expense category's parent, each budget's children, names).
   const { budgets: all, categories } = await readCategoriesAndBudgets(em, family);
   if (all.length === 0) return;
-  const parentId = categories.find((c) => c.id === categoryId)?.parent?.id ?? null;
+  const parentId = categories.find((c) => c.id === categoryId)?.parentId ?? null;
   // Only budgets this expense counts toward: all spending, its category, or its category's parent.
   const budgets = all.filter(
     (b) =>
-      b.category === null ||
-      (categoryId !== null && (b.category.id === categoryId || b.category.id === parentId)),
+      b.categoryId === null ||
+      (categoryId !== null && (b.categoryId === categoryId || b.categoryId === parentId)),
   );
   if (budgets.length === 0) return;
   // One family's alert checks take turns: under READ COMMITTED two concurrent writes would each miss
@@ -133,7 +135,8 @@ export async function recordBudgetAlerts(
           key: `budget:${status.budget.id}:${status.period.start}:${threshold}`,
           payload: {
             budgetId: status.budget.id,
-            category: status.budget.category === null ? null : (names.get(status.budget.category.id) ?? null),
+            category:
+              status.budget.categoryId === null ? null : (names.get(status.budget.categoryId) ?? null),
             threshold,
             periodStart: status.period.start,
             periodEnd: status.period.end,
