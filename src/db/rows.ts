@@ -5,12 +5,15 @@
  * typed mapper of both (`read`, `RowOf`). Joins, reports, budgets and loaders reuse the shapes, so a row
  * shape is written once and the compiler sees every use of it.
  *
- * Why plain SQL and not MikroORM's QueryBuilder or kysely: the bench's scenario (b) (a page of 50
- * transactions with their account, category and members) spends its time in GraphQL execution and row
- * mapping, not in building SQL; statements here are built once per selection and cached, so a builder
- * would add per-request work for nothing the compiler does not already check through the shapes. The
- * statements go through the request's EntityManager (`em.execute`), so they join its transaction, and
- * they depend on nothing of MikroORM 6 that version 7 drops.
+ * Why typed plain SQL and not MikroORM's QueryBuilder or kysely: scenario (b) of the bench (a page of
+ * 50 transactions with their account, category and member) spends its time in GraphQL execution and row
+ * mapping, not in building SQL (bench/README.md). Statements here are built once per selection and
+ * cached, so a builder could only add per-request work, for checks the shapes already give the
+ * compiler. Measured against the code before (one run each, same machine, BENCH_ROUNDS=3
+ * BENCH_DURATION=3): (b) 0.16x raw-join with 2 statements (before: 0.14x, 2), (a) 0.57x apollo-sdl
+ * (0.43x), (c) 0.36x raw (0.23x), under a load average near 20, so "no regression" is all these say.
+ * The statements go through the request's EntityManager (`em.execute`), so they join its transaction,
+ * and use nothing of MikroORM 6 that version 7 drops.
  */
 export type Row = Record<string, unknown>;
 

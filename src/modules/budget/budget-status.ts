@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidArray } from '../../db/sql.js';
-import { money } from '../../graphql/money.types.js';
-import { percentOf } from '../../shared/money.js';
+import { Amount, percentOf } from '../../shared/money.js';
 import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
 import type { BudgetRow } from './budget.read.js';
@@ -92,10 +91,10 @@ export async function budgetStatuses(
     return {
       budget,
       period: { start: current.start, end: current.end },
-      rolledOver: money(carried, budget.currency),
-      available: money(available, budget.currency),
-      spent: money(spent, budget.currency),
-      remaining: money(available - spent, budget.currency),
+      rolledOver: new Amount(carried, budget.currency),
+      available: new Amount(available, budget.currency),
+      spent: new Amount(spent, budget.currency),
+      remaining: new Amount(available - spent, budget.currency),
       percentUsed: available > 0n ? percentOf(spent, available) : null,
       missingRates: [...missing].sort(),
       spentMinor: spent,

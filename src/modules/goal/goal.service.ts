@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidArray } from '../../db/sql.js';
 import type { Deps } from '../../deps.js';
-import { money } from '../../graphql/money.types.js';
 import { dayOrToday, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
-import { parseAmount, parseCurrency, percentOf } from '../../shared/money.js';
+import { Amount, parseAmount, parseCurrency, percentOf } from '../../shared/money.js';
 import { Account } from '../account/account.entity.js';
 import type { Principal } from '../auth/auth.service.js';
 import { normalizeName } from '../auth/auth.validation.js';
@@ -128,15 +127,15 @@ export class GoalService {
       const monthsLeft = goal.deadline === null ? null : wholeMonthsLeft(today, goal.deadline);
       return {
         goal,
-        saved: money(saved, goal.currency),
-        remaining: money(remaining, goal.currency),
+        saved: new Amount(saved, goal.currency),
+        remaining: new Amount(remaining, goal.currency),
         percentComplete: percentOf(saved < 0n ? 0n : saved, goal.target),
         monthsLeft,
         monthlyNeeded:
-          monthsLeft === null ? null : money(ceilDiv(remaining, BigInt(monthsLeft)), goal.currency),
+          monthsLeft === null ? null : new Amount(ceilDiv(remaining, BigInt(monthsLeft)), goal.currency),
         contributions: own.map((c) => ({
           id: c.id,
-          amount: money(c.amount, goal.currency),
+          amount: new Amount(c.amount, goal.currency),
           occurredOn: c.occurredOn,
           note: c.note,
         })),

@@ -1,6 +1,6 @@
+import { Amount } from '../../shared/money.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
-import { money } from '../../graphql/money.types.js';
 import { addDays, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
 import type { Row } from '../../db/rows.js';
@@ -76,13 +76,13 @@ export class ReportService {
     const entries = [...byCategory.entries()].sort((a, b) => (a[1] === b[1] ? 0 : a[1] > b[1] ? -1 : 1));
     return {
       period,
-      total: money(
+      total: new Amount(
         entries.reduce((sum, [, spent]) => sum + spent, 0n),
         family.baseCurrency,
       ),
       categories: entries.map(([id, spent]) => ({
         category: id === null ? null : (categories.get(id) ?? null),
-        spent: money(spent, family.baseCurrency),
+        spent: new Amount(spent, family.baseCurrency),
         budget: id === null ? null : (statuses.get(id) ?? null),
       })),
       missingRates: [...missing].sort(),
@@ -123,9 +123,9 @@ export class ReportService {
         const { income, expense } = totals.get(p.key) ?? { income: 0n, expense: 0n };
         return {
           period: { start: p.start, end: p.end },
-          income: money(income, family.baseCurrency),
-          expense: money(expense, family.baseCurrency),
-          net: money(income - expense, family.baseCurrency),
+          income: new Amount(income, family.baseCurrency),
+          expense: new Amount(expense, family.baseCurrency),
+          net: new Amount(income - expense, family.baseCurrency),
         };
       }),
       missingRates: [...missing].sort(),
@@ -147,8 +147,8 @@ export class ReportService {
       else total += converted;
     }
     return {
-      byCurrency: rows.map((r) => money(BigInt(r.total), r.currency)),
-      total: money(total, family.baseCurrency),
+      byCurrency: rows.map((r) => new Amount(BigInt(r.total), r.currency)),
+      total: new Amount(total, family.baseCurrency),
       missingRates: missing,
     };
   }
@@ -183,7 +183,7 @@ export class ReportService {
       period,
       members: [...byUser.entries()]
         .sort((a, b) => (a[1] === b[1] ? 0 : a[1] > b[1] ? -1 : 1))
-        .map(([id, spent]) => ({ user: users.get(id)!, spent: money(spent, family.baseCurrency) })),
+        .map(([id, spent]) => ({ user: users.get(id)!, spent: new Amount(spent, family.baseCurrency) })),
       missingRates: [...missing].sort(),
     };
   }
