@@ -8,11 +8,13 @@ import { AccountService } from './modules/account/account.service.js';
 import { BudgetService } from './modules/budget/budget.service.js';
 import { CategoryService } from './modules/category/category.service.js';
 import { FamilyAccess } from './modules/family/family-access.js';
+import { FamilyReads } from './modules/family/family.reads.js';
 import { FamilyService } from './modules/family/family.service.js';
 import { GoalService } from './modules/goal/goal.service.js';
 import { RateService } from './modules/rate/rate.service.js';
 import { ReportService } from './modules/report/report.service.js';
 import { TelegramService } from './modules/telegram/telegram.service.js';
+import { UserService } from './modules/auth/user.service.js';
 import { TransactionService } from './modules/transaction/transaction.service.js';
 import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
@@ -22,6 +24,9 @@ import type { Logger } from './shared/logger.js';
 export interface Services {
   auth: AuthService;
   telegram: TelegramService;
+  users: UserService;
+  /** A family's members and invites, checked against the role its row was read with. */
+  families: FamilyReads;
 }
 
 /** Services that act inside the caller's families; they exist only for a signed-in caller. */
@@ -35,9 +40,11 @@ export interface FinanceServices {
   goals: GoalService;
   rates: RateService;
   reports: ReportService;
+  /** Batch loaders of related rows, scoped to the caller's families. */
+  loaders: Loaders;
 }
 
-/** What every resolver sees for one request. */
+/** What every resolver sees for one request: services, never the EntityManager. */
 export interface Context {
   requestId: string;
   /** Written into the request's log line. */
@@ -45,7 +52,6 @@ export interface Context {
   /** The caller presented the bot credential (T1). */
   isBot: boolean;
   meta: RequestMeta;
-  em: EntityManager;
   services: Services;
   logger: Logger;
   /**
@@ -55,7 +61,6 @@ export interface Context {
   principal(): Promise<Caller>;
   /** The finance services, scoped to the caller's families. Memoized. */
   finance(): Promise<FinanceServices>;
-  loaders: Loaders;
 }
 
 export interface RequestInfo {
@@ -70,9 +75,8 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
   const auth = new AuthService(deps, em);
   let principal: Promise<Caller> | undefined;
   let finance: Promise<FinanceServices> | undefined;
-  // Made on first use: most requests never log and never batch-load.
+  // Made on first use: most requests never log.
   let logger: Logger | undefined;
-  let loaders: Loaders | undefined;
   const isBot =
     deps.config.botApiSecret !== undefined &&
     request.botKey !== undefined &&
@@ -82,15 +86,15 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
     record: request.record,
     isBot,
     meta: { ...request.meta, isBot },
-    em,
-    services: { auth, telegram: new TelegramService(deps, em, auth) },
+    services: {
+      auth,
+      telegram: new TelegramService(deps, em, auth),
+      users: new UserService(em),
+      families: new FamilyReads(em),
+    },
     get logger() {
       logger ??= deps.logger.child({ requestId: request.record.requestId });
       return logger;
-    },
-    get loaders() {
-      loaders ??= createLoaders(em);
-      return loaders;
     },
     principal() {
       principal ??= resolvePrincipal(auth, request.authorization);
@@ -99,6 +103,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
     finance() {
       finance ??= this.principal().then((caller) => {
         const access = new FamilyAccess(em, caller);
+        let loaders: Loaders | undefined;
         return {
           access,
           families: new FamilyService(deps, em, access),
@@ -109,6 +114,11 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           goals: new GoalService(deps, em, access),
           rates: new RateService(deps, em, access),
           reports: new ReportService(deps, em, access),
+          // Made on first use: most requests never batch-load.
+          get loaders() {
+            loaders ??= createLoaders(access);
+            return loaders;
+          },
         };
       });
       return finance;

@@ -1,25 +1,114 @@
 /**
- * Read paths that need no change tracking select plain rows and map them to the GraphQL object types
- * themselves: MikroORM's hydration (entity factory, identity map, relation references) costs several
- * times the query it follows (bench/README.md, scenario b). Writes stay on the unit of work.
+ * The read layer's one way of writing down what a GraphQL type is made of: a `shape` names each field's
+ * column (with its cast) and how its value is read, and from that one declaration come the column list
+ * of a plain select (`select`), the same fields as one JSON object for aggregates (`json`), and the
+ * typed mapper of both (`read`, `RowOf`). Joins, reports, budgets and loaders reuse the shapes, so a row
+ * shape is written once and the compiler sees every use of it.
  *
- * A joined row carries each related table's columns under a prefix (`a_name`, `cu_first_name`, ...);
- * `columns` selects them, and `Row.field` reads them back.
+ * Why typed plain SQL and not MikroORM's QueryBuilder or kysely: scenario (b) of the bench (a page of
+ * 50 transactions with their account, category and member) spends its time in GraphQL execution and row
+ * mapping, not in building SQL (bench/README.md). Statements here are built once per selection and
+ * cached, so a builder could only add per-request work, for checks the shapes already give the
+ * compiler. Measured against the code before (one run each, same machine, BENCH_ROUNDS=3
+ * BENCH_DURATION=3): (b) 0.16x raw-join with 2 statements (before: 0.14x, 2), (a) 0.57x apollo-sdl
+ * (0.43x), (c) 0.36x raw (0.23x), under a load average near 20, so "no regression" is all these say.
+ * The statements go through the request's EntityManager (`em.execute`), so they join its transaction,
+ * and use nothing of MikroORM 6 that version 7 drops.
  */
 export type Row = Record<string, unknown>;
 
-/** `alias.column as prefix_column, ...`; a column may carry a cast, e.g. `balance::text`. */
-export function columns(alias: string, prefix: string, names: readonly string[]): string {
-  return names
-    .map((name) => {
-      const [column] = name.split('::') as [string];
-      return `${alias}.${name} as ${prefix}${column}`;
-    })
-    .join(', ');
+/** One field of a shape: its SQL expression over the table alias `t`, and how its value is read. */
+export interface Column<T> {
+  sql: (alias: string) => string;
+  read: (value: unknown) => T;
+  /** Read on first access: timestamps, which most queries never select, are not parsed for nothing. */
+  lazy?: boolean;
 }
 
-/**
- * A timestamp column: the driver hands timestamptz over as text. Mappers read it in a getter, so only
- * the timestamps a query selects are parsed.
- */
-export const timestamp = (value: unknown): Date => new Date(value as string);
+const column =
+  <T>(read: (value: unknown) => T, cast = '', lazy = false) =>
+  (name: string): Column<T> => ({ sql: (alias) => `${alias}.${name}${cast}`, read, lazy });
+
+const same = <T>(value: unknown) => value as T;
+
+/** Column kinds. bigint, date and numeric travel as text, so no digit is lost and no time zone applies. */
+export const col = {
+  text: column<string>(same),
+  textOrNull: column<string | null>(same),
+  bool: column<boolean>(same),
+  int: column<number>(same),
+  enum: <T extends string>() => column<T>(same),
+  texts: column<string[]>(same),
+  bigint: column<bigint>((value) => BigInt(value as string), '::text'),
+  bigintOrNull: column<bigint | null>((value) => (value === null ? null : BigInt(value as string)), '::text'),
+  /** A 64-bit integer as decimal text (a sequence, Telegram's ids). */
+  int64: column<string>(same, '::text'),
+  int64OrNull: column<string | null>(same, '::text'),
+  date: column<string>(same, '::text'),
+  dateOrNull: column<string | null>(same, '::text'),
+  decimal: column<string>(same, '::text'),
+  /** The driver hands timestamptz over as text, and JSON as ISO text: both parse. */
+  timestamp: column<Date>((value) => new Date(value as string), '', true),
+  timestampOrNull: column<Date | null>(
+    (value) => (value === null ? null : new Date(value as string)),
+    '',
+    true,
+  ),
+};
+
+export type RowOf<S> = S extends Shape<infer T> ? T : never;
+
+export interface Shape<T> {
+  /** `alias.column as "prefixfield", ...` for a select; `prefix` tells joined tables apart. */
+  select(alias: string, prefix?: string): string;
+  /** The same fields as one JSON object, e.g. inside `json_agg(...)`. */
+  json(alias: string): string;
+  /** The typed value of a row selected with `select(alias, prefix)` or of a `json(alias)` object. */
+  read(row: Row, prefix?: string): T;
+}
+
+const RAW = Symbol('row');
+const PREFIX = Symbol('prefix');
+
+export function shape<const C extends Record<string, Column<unknown>>>(
+  columns: C,
+): Shape<{ [K in keyof C]: C[K] extends Column<infer T> ? T : never }> {
+  type T = { [K in keyof C]: C[K] extends Column<infer V> ? V : never };
+  const fields = Object.entries(columns);
+  const eager = fields.filter(([, c]) => !c.lazy);
+  // A class per shape: eager fields are own properties, lazy ones getters on its prototype that read the
+  // row kept under a symbol (invisible to JSON and to Object.keys).
+  class View {
+    [RAW]: Row;
+    [PREFIX]: string;
+    constructor(row: Row, prefix: string) {
+      this[RAW] = row;
+      this[PREFIX] = prefix;
+      for (const [key, c] of eager) (this as Row)[key] = c.read(row[prefix + key]);
+    }
+  }
+  for (const [key, c] of fields.filter(([, c]) => c.lazy)) {
+    Object.defineProperty(View.prototype, key, {
+      enumerable: true,
+      get(this: View) {
+        return c.read(this[RAW][this[PREFIX] + key]);
+      },
+    });
+  }
+  const selects = new Map<string, string>();
+  return {
+    select(alias, prefix = '') {
+      const key = `${alias}|${prefix}`;
+      let sql = selects.get(key);
+      if (sql === undefined) {
+        sql = fields.map(([name, c]) => `${c.sql(alias)} as "${prefix}${name}"`).join(', ');
+        selects.set(key, sql);
+      }
+      return sql;
+    },
+    json(alias) {
+      return `json_build_object(${fields.map(([name, c]) => `'${name}', ${c.sql(alias)}`).join(', ')})`;
+    },
+    read: (row, prefix = '') => new View(row, prefix) as unknown as T,
+  };
+}

@@ -1,29 +1,25 @@
-import type { EntityClass } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { Account } from '../modules/account/account.entity.js';
-import { User } from '../modules/auth/user.entity.js';
-import { Category } from '../modules/category/category.entity.js';
+import { ACCOUNTS, type AccountRow } from '../modules/account/account.read.js';
+import { CATEGORIES, type CategoryRow } from '../modules/category/category.read.js';
+import type { FamilyAccess, FamilyTable } from '../modules/family/family-access.js';
 
 /**
- * Per-request batch loaders for nested fields (transaction -> account, category, createdBy...), so a page
- * of 50 transactions costs one query per related type instead of one per row. Callers only pass ids
- * that come from rows the tenancy checks already admitted.
+ * Per-request batch loaders for related objects a row points at (a budget's category, a goal's account),
+ * so a list costs one query per related type instead of one per row. They read through FamilyAccess:
+ * only rows of the caller's families, whoever hands them an id.
  */
-export function createLoaders(em: EntityManager) {
+export function createLoaders(access: FamilyAccess) {
   return {
-    account: byId(em, Account),
-    category: byId(em, Category),
-    user: byId(em, User),
+    account: byId<AccountRow>(access, ACCOUNTS),
+    category: byId<CategoryRow>(access, CATEGORIES),
   };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
-function byId<T extends { id: string }>(em: EntityManager, entity: EntityClass<T>) {
+function byId<T extends { id: string }>(access: FamilyAccess, table: FamilyTable<T>) {
   return new DataLoader<string, T | null>(async (ids) => {
-    const rows = await em.find(entity, { id: { $in: [...ids] } } as never);
-    const found = new Map(rows.map((row) => [(row as T).id, row as T]));
+    const found = new Map((await access.rows(table, ids)).map((row) => [row.id, row]));
     return ids.map((id) => found.get(id) ?? null);
   });
 }

@@ -1,6 +1,6 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { Field, ObjectType } from 'type-graphql';
-import { formatAmount } from '../shared/money.js';
+import { Amount } from '../shared/money.js';
 
 const DECIMAL_SHAPE = /^-?\d+(\.\d+)?$/;
 
@@ -45,7 +45,5 @@ export class Money {
   currency!: string;
 }
 
-export const money = (minor: bigint, currency: string): Money => ({
-  amount: formatAmount(minor, currency),
-  currency,
-});
+/** The GraphQL `Money` of minor units: an `Amount`, whose decimal text is made only when selected. */
+export const money = (minor: bigint, currency: string): Money => new Amount(minor, currency);

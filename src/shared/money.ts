@@ -112,3 +112,24 @@ export function percentOf(part: bigint, whole: bigint): string {
   const tenths = (part * 1000n + whole / 2n) / whole;
   return `${tenths / 10n}.${tenths % 10n}`;
 }
+
+/**
+ * An exact amount of money: minor units of a currency, as services hand amounts over. The GraphQL
+ * `Money` type reads its `amount` (the decimal text, made only when selected) and `currency`; in JSON
+ * (a notification's payload) it is the same pair.
+ */
+export class Amount {
+  constructor(
+    readonly minor: bigint,
+    readonly currency: string,
+  ) {}
+
+  /** Decimal text with the currency's decimals, e.g. "12.50". */
+  get amount(): string {
+    return formatAmount(this.minor, this.currency);
+  }
+
+  toJSON(): { amount: string; currency: string } {
+    return { amount: this.amount, currency: this.currency };
+  }
+}

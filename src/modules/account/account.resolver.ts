@@ -1,13 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Money, money } from '../../graphql/money.types.js';
 import type { Context } from '../../context.js';
-import { Account } from './account.entity.js';
-import type { AccountView } from './account.read.js';
+import type { AccountRow } from './account.read.js';
+import { AccountObject } from './account.types.js';
 import { CreateAccountInput, UpdateAccountInput } from './account.inputs.js';
 
-@Resolver(() => Account)
+@Resolver(() => AccountObject)
 export class AccountResolver {
-  @Query(() => [Account], { description: "The family's accounts with their balances." })
+  @Query(() => [AccountObject], { description: "The family's accounts with their balances." })
   async accounts(
     @Arg('familyId', () => ID, {
       nullable: true,
@@ -20,44 +20,44 @@ export class AccountResolver {
     })
     includeArchived: boolean,
     @Ctx() ctx: Context,
-  ): Promise<AccountView[]> {
+  ): Promise<AccountRow[]> {
     return (await ctx.finance()).accounts.list(familyId, includeArchived);
   }
 
-  @Query(() => Account, { description: "One account; NOT_FOUND outside the caller's families." })
+  @Query(() => AccountObject, { description: "One account; NOT_FOUND outside the caller's families." })
   async account(
     @Arg('id', () => ID, { description: 'The account.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<Account> {
+  ): Promise<AccountRow> {
     return (await ctx.finance()).accounts.get(id);
   }
 
-  @Mutation(() => Account, { description: 'Creates an account (members and up).' })
+  @Mutation(() => AccountObject, { description: 'Creates an account (members and up).' })
   async createAccount(
     @Arg('input', () => CreateAccountInput, { description: 'The new account.' }) input: CreateAccountInput,
     @Ctx() ctx: Context,
-  ): Promise<Account> {
+  ): Promise<AccountRow> {
     return (await ctx.finance()).accounts.create(input);
   }
 
-  @Mutation(() => Account, {
+  @Mutation(() => AccountObject, {
     description: 'Renames, retypes, archives an account or corrects its opening balance.',
   })
   async updateAccount(
     @Arg('id', () => ID, { description: 'The account.' }) id: string,
     @Arg('input', () => UpdateAccountInput, { description: 'The changes.' }) input: UpdateAccountInput,
     @Ctx() ctx: Context,
-  ): Promise<Account> {
+  ): Promise<AccountRow> {
     return (await ctx.finance()).accounts.update(id, input);
   }
 
   @FieldResolver(() => Money, { description: 'Current balance: opening balance plus every transaction.' })
-  balance(@Root() account: AccountView): Money {
+  balance(@Root() account: AccountRow): Money {
     return money(account.balance, account.currency);
   }
 
   @FieldResolver(() => Money, { description: 'Balance before the first recorded transaction.' })
-  openingBalance(@Root() account: AccountView): Money {
+  openingBalance(@Root() account: AccountRow): Money {
     return money(account.openingBalance, account.currency);
   }
 }

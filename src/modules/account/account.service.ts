@@ -7,8 +7,7 @@ import { normalizeName } from '../auth/auth.validation.js';
 import type { FamilyAccess } from '../family/family-access.js';
 import { Family, Role } from '../family/family.entity.js';
 import { Account } from './account.entity.js';
-import { accountColumns, accountFromRow, type AccountView } from './account.read.js';
-import type { Row } from '../../db/rows.js';
+import { ACCOUNTS, type AccountRow } from './account.read.js';
 import type { CreateAccountInput, UpdateAccountInput } from './account.inputs.js';
 
 /** Accounts and their balances. A balance is a stored column, moved only by `applyBalanceDeltas`. */
@@ -19,22 +18,19 @@ export class AccountService {
     private readonly access: FamilyAccess,
   ) {}
 
-  async list(familyId: string | null | undefined, includeArchived: boolean): Promise<AccountView[]> {
+  async list(familyId: string | null | undefined, includeArchived: boolean): Promise<AccountRow[]> {
     const family = await this.access.family(familyId);
-    const rows = await this.em.execute<Row[]>(
-      `select ${accountColumns('a')} from account a
-        where a.family_id = ? ${includeArchived ? '' : 'and not a.archived'}
-        order by a.name, a.id`,
-      [family],
-    );
-    return rows.map((row) => accountFromRow(row));
+    return this.access.list(ACCOUNTS, family, {
+      where: includeArchived ? 'true' : 'not x.archived',
+      order: 'x.name, x.id',
+    });
   }
 
-  get(id: string): Promise<Account> {
-    return this.access.load(Account, id, 'Account');
+  get(id: string): Promise<AccountRow> {
+    return this.access.row(ACCOUNTS, id, 'Account');
   }
 
-  async create(input: CreateAccountInput): Promise<Account> {
+  async create(input: CreateAccountInput): Promise<AccountRow> {
     const familyId = await this.access.family(input.familyId, Role.MEMBER, 'input.familyId');
     const family = await this.em.findOneOrFail(Family, familyId);
     const currency = parseCurrency(input.currency ?? family.baseCurrency, 'input.currency');
@@ -55,10 +51,10 @@ export class AccountService {
       createdAt: this.deps.clock.now(),
     });
     await this.em.flush();
-    return account;
+    return this.get(account.id);
   }
 
-  async update(id: string, input: UpdateAccountInput): Promise<Account> {
+  async update(id: string, input: UpdateAccountInput): Promise<AccountRow> {
     const account = await this.access.load(Account, id, 'Account', Role.MEMBER);
     if (input.name != null) account.name = accountName(input.name);
     if (input.type != null) account.type = input.type;
@@ -77,8 +73,7 @@ export class AccountService {
       );
     }
     await this.em.flush();
-    await this.em.refresh(account);
-    return account;
+    return this.get(id);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { User } from './user.entity.js';
-import type { UserView } from './user.read.js';
+import type { UserRow } from './user.read.js';
+import { UserObject } from './user.types.js';
 
 @InputType({ description: 'A new email + password account.' })
 export class RegisterInput {
@@ -50,6 +50,6 @@ export class AuthPayload {
   @Field(() => Int, { description: 'Seconds until the access token expires.' })
   expiresIn!: number;
 
-  @Field(() => User, { description: 'The signed-in user.' })
-  user!: UserView;
+  @Field(() => UserObject, { description: 'The signed-in user.' })
+  user!: UserRow;
 }

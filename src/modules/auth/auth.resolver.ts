@@ -2,13 +2,14 @@ import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { PublicAuthEndpoint } from '../../graphql/access.js';
 import { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
-import { User } from './user.entity.js';
+import type { UserRow } from './user.read.js';
+import { UserObject } from './user.types.js';
 
 @Resolver()
 export class AuthResolver {
-  @Query(() => User, { description: 'The signed-in user.' })
-  async me(@Ctx() ctx: Context): Promise<User> {
-    return ctx.services.auth.me(await ctx.principal());
+  @Query(() => UserObject, { description: 'The signed-in user.' })
+  async me(@Ctx() ctx: Context): Promise<UserRow> {
+    return ctx.services.users.me(await ctx.principal());
   }
 
   @PublicAuthEndpoint()

@@ -16,7 +16,7 @@ import {
   verifyPassword,
 } from './password.js';
 import type { Caller } from './caller.js';
-import { userColumns, userFromRow, type UserView } from './user.read.js';
+import { ownUser, userColumns, userFromRow, type UserView } from './user.read.js';
 import type { Row } from '../../db/rows.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session, type SessionClient } from './session.entity.js';
@@ -210,7 +210,11 @@ export class AuthService {
    * Opens a session for a user whose identity has just been proven: the session row and its first
    * refresh token, in one statement (a single statement is atomic, no transaction needed).
    */
-  async startSession(user: UserView, meta: RequestMeta, via: SessionClient = 'web'): Promise<AuthPayload> {
+  async startSession(
+    user: UserView | User,
+    meta: RequestMeta,
+    via: SessionClient = 'web',
+  ): Promise<AuthPayload> {
     const now = this.now();
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.deps.config.session.absoluteTtlSeconds * 1000);
@@ -257,9 +261,19 @@ export class AuthService {
     return new Date(Math.min(idleEnds, sessionEnds.getTime()));
   }
 
-  private payload(user: UserView, sessionId: string, sessionEnds: Date, rawRefresh: string): AuthPayload {
+  private payload(
+    user: UserView | User,
+    sessionId: string,
+    sessionEnds: Date,
+    rawRefresh: string,
+  ): AuthPayload {
     const access = this.deps.accessTokens.issue({ userId: user.id, sessionId }, sessionEnds);
-    return { accessToken: access.token, refreshToken: rawRefresh, expiresIn: access.expiresIn, user };
+    return {
+      accessToken: access.token,
+      refreshToken: rawRefresh,
+      expiresIn: access.expiresIn,
+      user: ownUser(user),
+    };
   }
 
   /** Ends every live session of a user opened through `via` (e.g. the bot's, when Telegram is unlinked). */

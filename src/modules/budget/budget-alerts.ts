@@ -63,11 +63,11 @@ export async function recordBudgetAlerts(
   const { budgets: all, categories: known } = await readCategoriesAndBudgets(em, family);
   if (all.length === 0) return;
   const parents = new Set(
-    known.flatMap((c) => (categories.has(c.id) && c.parent !== null ? [c.parent.id] : [])),
+    known.flatMap((c) => (categories.has(c.id) && c.parentId !== null ? [c.parentId] : [])),
   );
   // Only budgets this spending counts toward: all spending, its categories, or their parents.
   const budgets = all.filter(
-    (b) => b.category === null || categories.has(b.category.id) || parents.has(b.category.id),
+    (b) => b.categoryId === null || categories.has(b.categoryId) || parents.has(b.categoryId),
   );
   if (budgets.length === 0) return;
   const statuses = await budgetStatuses(em, family, budgets, date, { children: childrenByParent(known) });
@@ -81,7 +81,8 @@ export async function recordBudgetAlerts(
           key: `budget:${status.budget.id}:${status.period.start}:${threshold}`,
           payload: {
             budgetId: status.budget.id,
-            category: status.budget.category === null ? null : (names.get(status.budget.category.id) ?? null),
+            category:
+              status.budget.categoryId === null ? null : (names.get(status.budget.categoryId) ?? null),
             threshold,
             periodStart: status.period.start,
             periodEnd: status.period.end,

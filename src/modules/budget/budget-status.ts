@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidArray } from '../../db/sql.js';
-import { money } from '../../graphql/money.types.js';
-import { percentOf } from '../../shared/money.js';
+import { Amount, percentOf } from '../../shared/money.js';
 import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
-import type { BudgetView } from './budget.read.js';
+import type { BudgetRow } from './budget.read.js';
 import { childrenByParent } from '../category/category.read.js';
 import type { BudgetStatus } from './budget.inputs.js';
 import { periodContaining, periodKeySql, shiftPeriod, type Period } from './period.js';
@@ -35,7 +34,7 @@ export interface SpendingRow {
 export async function budgetStatuses(
   em: EntityManager,
   family: FamilySettings,
-  budgets: BudgetView[],
+  budgets: BudgetRow[],
   date: string,
   known: Known = {},
 ): Promise<BudgetStatus[]> {
@@ -62,9 +61,9 @@ export async function budgetStatuses(
 
   return budgets.map((budget) => {
     const categories =
-      budget.category === null
+      budget.categoryId === null
         ? null
-        : new Set([budget.category.id, ...(children.get(budget.category.id) ?? [])]);
+        : new Set([budget.categoryId, ...(children.get(budget.categoryId) ?? [])]);
     const missing = new Set<string>();
     const spentIn = (period: Period): bigint => {
       let total = 0n;
@@ -92,10 +91,10 @@ export async function budgetStatuses(
     return {
       budget,
       period: { start: current.start, end: current.end },
-      rolledOver: money(carried, budget.currency),
-      available: money(available, budget.currency),
-      spent: money(spent, budget.currency),
-      remaining: money(available - spent, budget.currency),
+      rolledOver: new Amount(carried, budget.currency),
+      available: new Amount(available, budget.currency),
+      spent: new Amount(spent, budget.currency),
+      remaining: new Amount(available - spent, budget.currency),
       percentUsed: available > 0n ? percentOf(spent, available) : null,
       missingRates: [...missing].sort(),
       spentMinor: spent,
@@ -131,13 +130,13 @@ export const spendingParams = (family: FamilySettings, from: string, to: string)
 async function childCategories(
   em: EntityManager,
   familyId: string,
-  budgets: BudgetView[],
+  budgets: BudgetRow[],
 ): Promise<Map<string, string[]>> {
-  const parents = budgets.flatMap((b) => (b.category === null ? [] : [b.category.id]));
+  const parents = budgets.flatMap((b) => (b.categoryId === null ? [] : [b.categoryId]));
   if (parents.length === 0) return new Map();
   const rows: { id: string; parent_id: string }[] = await em.execute(
     `select id, parent_id from category where family_id = ? and parent_id = any(?::uuid[])`,
     [familyId, uuidArray(parents)],
   );
-  return childrenByParent(rows.map((row) => ({ id: row.id, parent: { id: row.parent_id } })));
+  return childrenByParent(rows.map((row) => ({ id: row.id, parentId: row.parent_id })));
 }

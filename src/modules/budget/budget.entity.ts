@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { BigIntType, Entity, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
 import { Category } from '../category/category.entity.js';
 import { Family } from '../family/family.entity.js';
 
-@ObjectType({
-  description: 'A monthly spending limit for one expense category (with its children) or for all spending.',
-})
 @Entity({ tableName: 'budget' })
 export class Budget {
-  @Field(() => ID, { description: 'Stable identifier of the budget.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -26,7 +21,6 @@ export class Budget {
   @Property({ type: 'string', columnType: 'char(3)' })
   currency!: string;
 
-  @Field(() => Boolean, { description: "Whether each month's surplus or deficit carries into the next." })
   @Property({ type: 'boolean' })
   rollover: boolean & Opt = false;
 
@@ -34,7 +28,6 @@ export class Budget {
   @Property({ type: 'date' })
   startsOn!: string;
 
-  @Field(() => Boolean, { description: 'Archived budgets are no longer tracked.' })
   @Property({ type: 'boolean' })
   archived: boolean & Opt = false;
 

@@ -1,8 +1,8 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { DecimalScalar, Money } from '../../graphql/money.types.js';
-import { Budget } from './budget.entity.js';
-import type { BudgetView } from './budget.read.js';
+import type { BudgetRow } from './budget.read.js';
+import { BudgetObject } from './budget.types.js';
 
 @InputType({ description: 'A new monthly budget.' })
 export class CreateBudgetInput {
@@ -62,8 +62,8 @@ export class BudgetPeriod {
 
 @ObjectType({ description: 'Where a budget stands in one period, computed from the ledger.' })
 export class BudgetStatus {
-  @Field(() => Budget, { description: 'The budget.' })
-  budget!: BudgetView;
+  @Field(() => BudgetObject, { description: 'The budget.' })
+  budget!: BudgetRow;
 
   @Field(() => BudgetPeriod, { description: 'The period shown.' })
   period!: BudgetPeriod;

@@ -1,26 +1,24 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Row } from '../../db/rows.js';
-import { categoryFromRow, type CategoryView } from '../category/category.read.js';
+import { col, shape, type Row, type RowOf } from '../../db/rows.js';
+import { CATEGORY, type CategoryRow } from '../category/category.read.js';
 import type { FamilySettings } from '../auth/caller.js';
-import type { Budget } from './budget.entity.js';
+import type { FamilyTable } from '../family/family-access.js';
 import { SPENDING_BY_PERIOD, spendingParams, type SpendingRow } from './budget-status.js';
 
-/** The fields of the GraphQL `Budget` type and what standings need: a Budget entity has them, so does a mapped row. */
-export type BudgetView = Pick<Budget, 'id' | 'amount' | 'currency' | 'rollover' | 'startsOn' | 'archived'> & {
-  category: { id: string } | null;
-};
+/** The GraphQL `Budget` as the read layer hands it over, and what standings need of it. */
+export const BUDGET = shape({
+  id: col.text('id'),
+  categoryId: col.textOrNull('category_id'),
+  amount: col.bigint('amount'),
+  currency: col.text('currency'),
+  rollover: col.bool('rollover'),
+  startsOn: col.date('starts_on'),
+  archived: col.bool('archived'),
+});
 
-function budgetFromRow(row: Row): BudgetView {
-  return {
-    id: row.id as string,
-    amount: BigInt(row.amount as string),
-    currency: row.currency as string,
-    rollover: row.rollover as boolean,
-    startsOn: row.starts_on as string,
-    archived: row.archived as boolean,
-    category: row.category_id === null ? null : { id: row.category_id as string },
-  };
-}
+export type BudgetRow = RowOf<typeof BUDGET>;
+
+export const BUDGETS: FamilyTable<BudgetRow> = { table: 'budget', shape: BUDGET };
 
 /**
  * The family's categories and its active budgets, and optionally its spending between two days (as
@@ -31,17 +29,11 @@ export async function readCategoriesAndBudgets(
   em: EntityManager,
   family: FamilySettings,
   spending?: { from: string; to: string },
-): Promise<{ categories: CategoryView[]; budgets: BudgetView[]; spending: SpendingRow[] }> {
+): Promise<{ categories: CategoryRow[]; budgets: BudgetRow[]; spending: SpendingRow[] }> {
   const [row] = await em.execute<{ categories: Row[]; budgets: Row[]; spending: SpendingRow[] }[]>(
     `select
-       (select coalesce(json_agg(json_build_object(
-                 'id', c.id, 'kind', c.kind, 'name', c.name, 'aliases', c.aliases, 'archived', c.archived,
-                 'parent_id', c.parent_id)), '[]')
-          from category c where c.family_id = ?) as categories,
-       (select coalesce(json_agg(json_build_object(
-                 'id', b.id, 'category_id', b.category_id, 'amount', b.amount::text, 'currency', b.currency,
-                 'rollover', b.rollover, 'starts_on', b.starts_on::text, 'archived', b.archived)
-                 order by b.created_at, b.id), '[]')
+       (select coalesce(json_agg(${CATEGORY.json('c')}), '[]') from category c where c.family_id = ?) as categories,
+       (select coalesce(json_agg(${BUDGET.json('b')} order by b.created_at, b.id), '[]')
           from budget b where b.family_id = ? and not b.archived) as budgets,
        ${spending === undefined ? `'[]'::json` : `(select coalesce(json_agg(s), '[]') from (${SPENDING_BY_PERIOD}) s)`}
          as spending`,
@@ -52,8 +44,8 @@ export async function readCategoriesAndBudgets(
     ],
   );
   return {
-    categories: row!.categories.map((c) => categoryFromRow(c)),
-    budgets: row!.budgets.map(budgetFromRow),
+    categories: row!.categories.map((c) => CATEGORY.read(c)),
+    budgets: row!.budgets.map((b) => BUDGET.read(b)),
     spending: row!.spending,
   };
 }

@@ -1,12 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { Money, money } from '../../graphql/money.types.js';
-import { Category } from '../category/category.entity.js';
-import { Budget } from './budget.entity.js';
-import type { BudgetView } from './budget.read.js';
+import type { CategoryRow } from '../category/category.read.js';
+import { CategoryObject } from '../category/category.types.js';
+import type { BudgetRow } from './budget.read.js';
+import { BudgetObject } from './budget.types.js';
 import { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
 
-@Resolver(() => Budget)
+@Resolver(() => BudgetObject)
 export class BudgetResolver {
   @Query(() => [BudgetStatus], {
     description: "The family's active budgets and where each stands this month.",
@@ -67,16 +68,16 @@ export class BudgetResolver {
     return (await ctx.finance()).budgets.delete(id);
   }
 
-  @FieldResolver(() => Category, {
+  @FieldResolver(() => CategoryObject, {
     nullable: true,
     description: 'The category budgeted; null for all spending.',
   })
-  async category(@Root() budget: BudgetView, @Ctx() ctx: Context): Promise<Category | null> {
-    return budget.category === null ? null : ctx.loaders.category.load(budget.category.id);
+  async category(@Root() budget: BudgetRow, @Ctx() ctx: Context): Promise<CategoryRow | null> {
+    return budget.categoryId === null ? null : (await ctx.finance()).loaders.category.load(budget.categoryId);
   }
 
   @FieldResolver(() => Money, { description: 'The monthly limit.' })
-  limit(@Root() budget: BudgetView): Money {
+  limit(@Root() budget: BudgetRow): Money {
     return money(budget.amount, budget.currency);
   }
 }

@@ -9,6 +9,7 @@ import { Family, Role } from '../family/family.entity.js';
 import { Budget } from './budget.entity.js';
 import type { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
 import { budgetStatuses } from './budget-status.js';
+import { BUDGETS } from './budget.read.js';
 import { periodContaining } from './period.js';
 
 /** Monthly limits per category or for all spending, with spent/remaining computed from the ledger. */
@@ -24,19 +25,18 @@ export class BudgetService {
     familyId: string | null | undefined,
     date: string | null | undefined,
   ): Promise<BudgetStatus[]> {
-    const family = await this.em.findOneOrFail(Family, await this.access.family(familyId));
+    const family = await this.access.settings(await this.access.family(familyId));
     const day = dayOrToday(date, 'date', this.deps.clock.now(), family.timeZone);
-    const budgets = await this.em.find(
-      Budget,
-      { family, archived: false },
-      { orderBy: { createdAt: 'asc' } },
-    );
+    const budgets = await this.access.list(BUDGETS, family.id, {
+      where: 'not x.archived',
+      order: 'x.created_at',
+    });
     return budgetStatuses(this.em, family, budgets, day);
   }
 
   async status(id: string, date: string | null | undefined): Promise<BudgetStatus> {
-    const budget = await this.access.load(Budget, id, 'Budget');
-    const family = await this.em.findOneOrFail(Family, budget.family.id);
+    const budget = await this.access.row(BUDGETS, id, 'Budget');
+    const family = await this.access.settings(budget.familyId);
     const day = dayOrToday(date, 'date', this.deps.clock.now(), family.timeZone);
     return (await budgetStatuses(this.em, family, [budget], day))[0]!;
   }
@@ -71,7 +71,10 @@ export class BudgetService {
       createdAt: this.deps.clock.now(),
     });
     await this.em.flush();
-    return (await budgetStatuses(this.em, family, [budget], today))[0]!;
+    const settings = await this.access.settings(family.id);
+    return (
+      await budgetStatuses(this.em, settings, [await this.access.row(BUDGETS, budget.id, 'Budget')], today)
+    )[0]!;
   }
 
   async update(id: string, input: UpdateBudgetInput): Promise<BudgetStatus> {

@@ -1,12 +1,13 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { CategoryView } from './category.read.js';
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { Category, CategoryKind } from './category.entity.js';
+import { CategoryKind } from './category.entity.js';
+import type { CategoryRow } from './category.read.js';
+import { CategoryObject } from './category.types.js';
 import { CreateCategoryInput, UpdateCategoryInput } from './category.inputs.js';
 
-@Resolver(() => Category)
+@Resolver(() => CategoryObject)
 export class CategoryResolver {
-  @Query(() => [Category], { description: "The family's categories, parents and children alike." })
+  @Query(() => [CategoryObject], { description: "The family's categories, parents and children alike." })
   async categories(
     @Arg('familyId', () => ID, {
       nullable: true,
@@ -24,24 +25,24 @@ export class CategoryResolver {
     })
     includeArchived: boolean,
     @Ctx() ctx: Context,
-  ): Promise<Category[]> {
+  ): Promise<CategoryRow[]> {
     return (await ctx.finance()).categories.list(familyId, kind, includeArchived);
   }
 
-  @Mutation(() => Category, { description: 'Creates a category (members and up).' })
+  @Mutation(() => CategoryObject, { description: 'Creates a category (members and up).' })
   async createCategory(
     @Arg('input', () => CreateCategoryInput, { description: 'The new category.' }) input: CreateCategoryInput,
     @Ctx() ctx: Context,
-  ): Promise<Category> {
+  ): Promise<CategoryRow> {
     return (await ctx.finance()).categories.create(input);
   }
 
-  @Mutation(() => Category, { description: 'Renames a category, replaces its aliases or archives it.' })
+  @Mutation(() => CategoryObject, { description: 'Renames a category, replaces its aliases or archives it.' })
   async updateCategory(
     @Arg('id', () => ID, { description: 'The category.' }) id: string,
     @Arg('input', () => UpdateCategoryInput, { description: 'The changes.' }) input: UpdateCategoryInput,
     @Ctx() ctx: Context,
-  ): Promise<Category> {
+  ): Promise<CategoryRow> {
     return (await ctx.finance()).categories.update(id, input);
   }
 
@@ -53,10 +54,5 @@ export class CategoryResolver {
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     return (await ctx.finance()).categories.delete(id);
-  }
-
-  @FieldResolver(() => ID, { nullable: true, description: 'The parent category, for a child category.' })
-  parentId(@Root() category: CategoryView): string | null {
-    return category.parent?.id ?? null;
   }
 }

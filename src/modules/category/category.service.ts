@@ -6,6 +6,7 @@ import { normalizeName } from '../auth/auth.validation.js';
 import { isUuid, type FamilyAccess } from '../family/family-access.js';
 import { Role } from '../family/family.entity.js';
 import { Category, CategoryKind } from './category.entity.js';
+import { CATEGORIES, type CategoryRow } from './category.read.js';
 import type { CreateCategoryInput, UpdateCategoryInput } from './category.inputs.js';
 
 const MAX_ALIASES = 20;
@@ -22,20 +23,20 @@ export class CategoryService {
     familyId: string | null | undefined,
     kind: CategoryKind | null | undefined,
     includeArchived: boolean,
-  ) {
+  ): Promise<CategoryRow[]> {
     const family = await this.access.family(familyId);
-    return this.em.find(
-      Category,
-      { family, ...(kind != null && { kind }), ...(includeArchived ? {} : { archived: false }) },
-      { orderBy: { kind: 'asc', name: 'asc' } },
-    );
+    return this.access.list(CATEGORIES, family, {
+      where: `${kind == null ? 'true' : 'x.kind = ?'} ${includeArchived ? '' : 'and not x.archived'}`,
+      params: kind == null ? [] : [kind],
+      order: 'x.kind, x.name',
+    });
   }
 
-  get(id: string): Promise<Category> {
-    return this.access.load(Category, id, 'Category');
+  get(id: string): Promise<CategoryRow> {
+    return this.access.row(CATEGORIES, id, 'Category');
   }
 
-  async create(input: CreateCategoryInput): Promise<Category> {
+  async create(input: CreateCategoryInput): Promise<CategoryRow> {
     const familyId = await this.access.family(input.familyId, Role.MEMBER, 'input.familyId');
     let parent: Category | null = null;
     if (input.parentId != null) {
@@ -57,16 +58,16 @@ export class CategoryService {
       createdAt: this.deps.clock.now(),
     });
     await this.flushUnique();
-    return category;
+    return this.get(category.id);
   }
 
-  async update(id: string, input: UpdateCategoryInput): Promise<Category> {
+  async update(id: string, input: UpdateCategoryInput): Promise<CategoryRow> {
     const category = await this.access.load(Category, id, 'Category', Role.MEMBER);
     if (input.name != null) category.name = categoryName(input.name);
     if (input.aliases != null) category.aliases = aliases(input.aliases);
     if (input.archived != null) category.archived = input.archived;
     await this.flushUnique();
-    return category;
+    return this.get(id);
   }
 
   /** Deletes a category without children; its transactions become uncategorized. */

@@ -1,8 +1,19 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Row, Shape } from '../../db/rows.js';
+import { uuidArray } from '../../db/sql.js';
 import { forbidden, notFound } from '../../shared/errors.js';
 import { readCaller, type Caller, type FamilySettings } from '../auth/caller.js';
 import { ROLE_RANK, Role } from './family.entity.js';
+
+/** A family-owned table as the read layer reads it: its name and the shape of its GraphQL type. */
+export interface FamilyTable<T> {
+  table: string;
+  shape: Shape<T>;
+}
+
+/** A row of a family-owned table, with the family it belongs to. */
+export type Owned<T> = T & { familyId: string };
 
 /** Anything that belongs to exactly one family. */
 export interface FamilyOwned {
@@ -14,6 +25,8 @@ export interface FamilyOwned {
  * Tenancy in one place (A2, A3). Every finance read or write goes through here: an id is looked up only
  * among the caller's families (another family's id is NOT_FOUND, never FORBIDDEN), and the caller's
  * role in that family is checked. Memberships come with the caller (readCaller), once per request.
+ * Family-owned rows are read through `row`, `rows` and `list`, which add the family condition
+ * themselves: a read cannot forget it.
  */
 export class FamilyAccess {
   private caller: Promise<Caller>;
@@ -80,6 +93,56 @@ export class FamilyAccess {
     return found as T;
   }
 
+  /**
+   * One row of a family-owned table by id, as the caller may see it: NOT_FOUND outside the caller's
+   * families, FORBIDDEN below `minRole`.
+   */
+  async row<T>(
+    table: FamilyTable<T>,
+    id: string,
+    what: string,
+    minRole: Role = Role.VIEWER,
+  ): Promise<Owned<T>> {
+    const [found] = isUuid(id) ? await this.rows(table, [id]) : [];
+    if (found === undefined) throw notFound(what);
+    this.assertRole((await this.memberships()).get(found.familyId)!, minRole);
+    return found;
+  }
+
+  /** Rows of a family-owned table by id, among the caller's families only; other ids are left out. */
+  async rows<T>(table: FamilyTable<T>, ids: readonly string[]): Promise<Owned<T>[]> {
+    const families = [...(await this.memberships()).keys()];
+    const wanted = ids.filter(isUuid);
+    if (families.length === 0 || wanted.length === 0) return [];
+    const rows = await this.em.execute<Row[]>(
+      `select ${table.shape.select('x')}, x.family_id as "familyId" from ${table.table} x
+        where x.id = any(?::uuid[]) and x.family_id = any(?::uuid[])`,
+      [uuidArray(wanted), uuidArray(families)],
+    );
+    return rows.map((row) => owned(table.shape.read(row), row));
+  }
+
+  /**
+   * The rows of a family-owned table in one family the caller belongs to (chosen by `family()` first), that
+   * meet `where` (SQL over the alias `x`), in `order`.
+   */
+  async list<T>(
+    table: FamilyTable<T>,
+    familyId: string,
+    {
+      where = 'true',
+      params = [],
+      order = 'x.id',
+    }: { where?: string; params?: unknown[]; order?: string } = {},
+  ): Promise<T[]> {
+    if (!(await this.memberships()).has(familyId)) throw notFound('Family');
+    const rows = await this.em.execute<Row[]>(
+      `select ${table.shape.select('x')} from ${table.table} x where x.family_id = ? and (${where}) order by ${order}`,
+      [familyId, ...params],
+    );
+    return rows.map((row) => table.shape.read(row));
+  }
+
   async roleIn(familyId: string): Promise<Role | undefined> {
     return (await this.memberships()).get(familyId);
   }
@@ -103,6 +166,9 @@ export class FamilyAccess {
     return id;
   }
 }
+
+const owned = <T>(value: T, row: Row): Owned<T> =>
+  Object.assign(value as object, { familyId: row.familyId as string }) as Owned<T>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

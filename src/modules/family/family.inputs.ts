@@ -1,5 +1,5 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Invite, Role } from './family.entity.js';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { Role } from './family.entity.js';
 
 @InputType({ description: 'A new family; the caller becomes its owner.' })
 export class CreateFamilyInput {
@@ -47,13 +47,4 @@ export class CreateInviteInput {
 
   @Field(() => Int, { defaultValue: 1, description: 'How many users may join with it, 1 to 100.' })
   maxUses!: number;
-}
-
-@ObjectType({ description: 'A freshly created invite and its code (shown only this once).' })
-export class CreatedInvite {
-  @Field(() => Invite, { description: 'The invite.' })
-  invite!: Invite;
-
-  @Field(() => String, { description: 'The code to share; joinFamily(code) accepts it.' })
-  code!: string;
 }

@@ -1,63 +1,63 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { User } from '../auth/user.entity.js';
-import { Family, Invite, Membership, Role } from './family.entity.js';
-import { CreateFamilyInput, CreateInviteInput, CreatedInvite, UpdateFamilyInput } from './family.inputs.js';
+import type { UserRow } from '../auth/user.read.js';
+import { UserObject } from '../auth/user.types.js';
+import { Role } from './family.entity.js';
+import { CreateFamilyInput, CreateInviteInput, UpdateFamilyInput } from './family.inputs.js';
+import type { FamilyRow, InviteRow, MemberRow } from './family.read.js';
+import { CreatedInvite, FamilyObject, InviteObject, MemberObject } from './family.types.js';
 
-@Resolver(() => Family)
+@Resolver(() => FamilyObject)
 export class FamilyResolver {
-  @Query(() => [Family], { description: 'Every family the caller belongs to.' })
-  async families(@Ctx() ctx: Context): Promise<Family[]> {
+  @Query(() => [FamilyObject], { description: 'Every family the caller belongs to.' })
+  async families(@Ctx() ctx: Context): Promise<FamilyRow[]> {
     return (await ctx.finance()).families.families();
   }
 
-  @Query(() => Family, { description: "One of the caller's families; NOT_FOUND for any other." })
+  @Query(() => FamilyObject, { description: "One of the caller's families; NOT_FOUND for any other." })
   async family(
     @Arg('id', () => ID, { description: 'The family.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<Family> {
+  ): Promise<FamilyRow> {
     return (await ctx.finance()).families.family(id);
   }
 
-  @FieldResolver(() => [Membership], { description: 'The members and their roles.' })
-  async members(@Root() family: Family, @Ctx() ctx: Context): Promise<Membership[]> {
-    return (await ctx.finance()).families.members(family.id);
+  @FieldResolver(() => [MemberObject], { description: 'The members and their roles.' })
+  members(@Root() family: FamilyRow, @Ctx() ctx: Context): Promise<MemberRow[]> {
+    return ctx.services.families.members(family);
   }
 
-  @FieldResolver(() => Role, { description: "The caller's role in this family." })
-  async myRole(@Root() family: Family, @Ctx() ctx: Context): Promise<Role> {
-    return (await (await ctx.finance()).access.roleIn(family.id))!;
+  @FieldResolver(() => [InviteObject], { description: 'Invites of this family (owners and admins only).' })
+  invites(@Root() family: FamilyRow, @Ctx() ctx: Context): Promise<InviteRow[]> {
+    return ctx.services.families.invites(family);
   }
 
-  @FieldResolver(() => [Invite], { description: 'Invites of this family (owners and admins only).' })
-  async invites(@Root() family: Family, @Ctx() ctx: Context): Promise<Invite[]> {
-    return (await ctx.finance()).families.invites(family.id);
-  }
-
-  @Mutation(() => Family, { description: 'Creates a family with the caller as its owner.' })
+  @Mutation(() => FamilyObject, { description: 'Creates a family with the caller as its owner.' })
   async createFamily(
     @Arg('input', () => CreateFamilyInput, { description: 'The new family.' }) input: CreateFamilyInput,
     @Ctx() ctx: Context,
-  ): Promise<Family> {
+  ): Promise<FamilyRow> {
     return (await ctx.finance()).families.create(await ctx.principal(), input);
   }
 
-  @Mutation(() => Family, { description: 'Renames a family or changes its settings (owners and admins).' })
+  @Mutation(() => FamilyObject, {
+    description: 'Renames a family or changes its settings (owners and admins).',
+  })
   async updateFamily(
     @Arg('id', () => ID, { description: 'The family.' }) id: string,
     @Arg('input', () => UpdateFamilyInput, { description: 'The changes.' }) input: UpdateFamilyInput,
     @Ctx() ctx: Context,
-  ): Promise<Family> {
+  ): Promise<FamilyRow> {
     return (await ctx.finance()).families.update(id, input);
   }
 
-  @Mutation(() => Family, {
+  @Mutation(() => FamilyObject, {
     description: 'Makes a family the one finance operations use when none is named.',
   })
   async setDefaultFamily(
     @Arg('id', () => ID, { description: 'The family.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<Family> {
+  ): Promise<FamilyRow> {
     return (await ctx.finance()).families.setDefault(await ctx.principal(), id);
   }
 
@@ -70,25 +70,25 @@ export class FamilyResolver {
     return (await ctx.finance()).families.createInvite(await ctx.principal(), input);
   }
 
-  @Mutation(() => Invite, { description: 'Revokes an invite so nobody else can join with it.' })
+  @Mutation(() => InviteObject, { description: 'Revokes an invite so nobody else can join with it.' })
   async revokeInvite(
     @Arg('id', () => ID, { description: 'The invite.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<Invite> {
+  ): Promise<InviteRow> {
     return (await ctx.finance()).families.revokeInvite(id);
   }
 
-  @Mutation(() => Family, {
+  @Mutation(() => FamilyObject, {
     description: 'Joins a family with an invite code and makes it the default family.',
   })
   async joinFamily(
     @Arg('code', () => String, { description: 'The invite code.' }) code: string,
     @Ctx() ctx: Context,
-  ): Promise<Family> {
+  ): Promise<FamilyRow> {
     return (await ctx.finance()).families.join(await ctx.principal(), code);
   }
 
-  @Mutation(() => Membership, {
+  @Mutation(() => MemberObject, {
     description: "Changes a member's role (owners and admins; owners only for owners).",
   })
   async changeMemberRole(
@@ -96,7 +96,7 @@ export class FamilyResolver {
     @Arg('userId', () => ID, { description: 'The member.' }) userId: string,
     @Arg('role', () => Role, { description: 'The new role.' }) role: Role,
     @Ctx() ctx: Context,
-  ): Promise<Membership> {
+  ): Promise<MemberRow> {
     return (await ctx.finance()).families.changeRole(await ctx.principal(), familyId, userId, role);
   }
 
@@ -118,25 +118,28 @@ export class FamilyResolver {
   }
 }
 
-@Resolver(() => Membership)
+@Resolver(() => MemberObject)
 export class MemberResolver {
-  @FieldResolver(() => User, { description: 'The member.' })
-  async user(@Root() member: Membership, @Ctx() ctx: Context): Promise<User> {
-    return (await ctx.loaders.user.load(member.user.id))!;
+  @FieldResolver(() => UserObject, { description: 'The member.' })
+  user(@Root() member: MemberRow): UserRow {
+    return member.user; // read with the membership
   }
 }
 
-@Resolver(() => User)
+@Resolver(() => UserObject)
 export class UserFamilyResolver {
-  @FieldResolver(() => Family, {
+  @FieldResolver(() => FamilyObject, {
     nullable: true,
     description: 'The family finance operations use when none is named (only on your own user).',
   })
-  async defaultFamily(@Root() user: User, @Ctx() ctx: Context): Promise<Family | null> {
-    // The bot may select it under telegramRegister without a user token of its own: no caller, no family.
-    const caller = await ctx.principal().catch(() => null);
-    if (caller === null || user.id !== caller.userId || user.defaultFamily === null) return null;
-    const { families } = await ctx.finance();
-    return families.family(user.defaultFamily.id).catch(() => null);
+  async defaultFamily(@Root() user: UserRow, @Ctx() ctx: Context): Promise<FamilyRow | null> {
+    if (user.defaultFamilyId === null) return null;
+    // A sign-in answers with the caller's own user before any token exists (the bot may select it under
+    // telegramRegister with no user token of its own); otherwise only the caller's own user shows it.
+    if (user.own !== true) {
+      const caller = await ctx.principal().catch(() => null);
+      if (caller?.userId !== user.id) return null;
+    }
+    return ctx.services.families.defaultFamily(user.id);
   }
 }

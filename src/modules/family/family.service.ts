@@ -10,12 +10,16 @@ import { normalizeName } from '../auth/auth.validation.js';
 import { User } from '../auth/user.entity.js';
 import type { FamilyAccess } from './family-access.js';
 import { Family, Invite, Membership, Role } from './family.entity.js';
-import type {
-  CreateFamilyInput,
-  CreateInviteInput,
-  CreatedInvite,
-  UpdateFamilyInput,
-} from './family.inputs.js';
+import type { CreateFamilyInput, CreateInviteInput, UpdateFamilyInput } from './family.inputs.js';
+import {
+  INVITES,
+  readFamilies,
+  readMember,
+  type FamilyRow,
+  type InviteRow,
+  type MemberRow,
+} from './family.read.js';
+import type { CreatedInvite } from './family.types.js';
 
 const FAMILY_NAME_MAX = 100;
 
@@ -27,25 +31,15 @@ export class FamilyService {
     private readonly access: FamilyAccess,
   ) {}
 
-  async families(): Promise<Family[]> {
-    const ids = [...(await this.access.memberships()).keys()];
-    return this.em.find(Family, { id: { $in: ids } }, { orderBy: { createdAt: 'asc' } });
+  async families(): Promise<FamilyRow[]> {
+    return readFamilies(this.em, this.access.userId, [...(await this.access.memberships()).keys()]);
   }
 
-  async family(id: string): Promise<Family> {
-    return this.em.findOneOrFail(Family, await this.access.family(id));
+  async family(id: string): Promise<FamilyRow> {
+    return (await readFamilies(this.em, this.access.userId, [await this.access.family(id)]))[0]!;
   }
 
-  async members(familyId: string): Promise<Membership[]> {
-    await this.access.family(familyId);
-    return this.em.find(
-      Membership,
-      { family: familyId },
-      { populate: ['user'], orderBy: { joinedAt: 'asc' } },
-    );
-  }
-
-  async create(principal: Principal, input: CreateFamilyInput): Promise<Family> {
+  async create(principal: Principal, input: CreateFamilyInput): Promise<FamilyRow> {
     const user = await this.em.findOneOrFail(User, principal.userId);
     const family = this.newFamily({
       name: familyName(input.name, 'input.name'),
@@ -61,10 +55,10 @@ export class FamilyService {
     await this.em.flush();
     await this.deps.sessionEvents.publish({ users: [user.id] });
     this.access.reset();
-    return family;
+    return this.family(family.id);
   }
 
-  async update(familyId: string, input: UpdateFamilyInput): Promise<Family> {
+  async update(familyId: string, input: UpdateFamilyInput): Promise<FamilyRow> {
     const family = await this.em.findOneOrFail(Family, await this.access.family(familyId, Role.ADMIN));
     if (input.name != null) family.name = familyName(input.name, 'input.name');
     if (input.baseCurrency != null)
@@ -76,21 +70,16 @@ export class FamilyService {
     // Every member's caller carries the currency, budget month and time zone.
     await this.deps.sessionEvents.publish({ families: [family.id] });
     this.access.reset();
-    return family;
+    return this.family(family.id);
   }
 
-  async setDefault(principal: Principal, familyId: string): Promise<Family> {
+  async setDefault(principal: Principal, familyId: string): Promise<FamilyRow> {
     const id = await this.access.family(familyId);
     const user = await this.em.findOneOrFail(User, principal.userId);
     user.defaultFamily = this.em.getReference(Family, id, { wrapped: true });
     await this.em.flush();
     await this.deps.sessionEvents.publish({ users: [user.id] });
-    return this.em.findOneOrFail(Family, id);
-  }
-
-  async invites(familyId: string): Promise<Invite[]> {
-    await this.access.family(familyId, Role.ADMIN);
-    return this.em.find(Invite, { family: familyId }, { orderBy: { createdAt: 'desc' } });
+    return this.family(id);
   }
 
   async createInvite(principal: Principal, input: CreateInviteInput): Promise<CreatedInvite> {
@@ -116,18 +105,18 @@ export class FamilyService {
       createdAt: now,
     });
     await this.em.flush();
-    return { invite, code };
+    return { invite: await this.access.row(INVITES, invite.id, 'Invite'), code };
   }
 
-  async revokeInvite(inviteId: string): Promise<Invite> {
+  async revokeInvite(inviteId: string): Promise<InviteRow> {
     const invite = await this.access.load(Invite, inviteId, 'Invite', Role.ADMIN);
     invite.revokedAt ??= this.deps.clock.now();
     await this.em.flush();
-    return invite;
+    return this.access.row(INVITES, invite.id, 'Invite');
   }
 
   /** Joins with an invite code; the use is counted atomically so a single-use code admits one user. */
-  async join(principal: Principal, code: string): Promise<Family> {
+  async join(principal: Principal, code: string): Promise<FamilyRow> {
     const invalid = () => new AppError(ErrorCode.NOT_FOUND, 'This invite code is invalid or has expired.');
     if (code.length > 64) throw invalid();
     const familyId = await this.em.transactional(async (em) => {
@@ -161,13 +150,13 @@ export class FamilyService {
     });
     await this.deps.sessionEvents.publish({ users: [principal.userId] });
     this.access.reset();
-    return this.em.findOneOrFail(Family, familyId);
+    return this.family(familyId);
   }
 
-  async changeRole(principal: Principal, familyId: string, userId: string, role: Role): Promise<Membership> {
+  async changeRole(principal: Principal, familyId: string, userId: string, role: Role): Promise<MemberRow> {
     const id = await this.access.family(familyId, Role.ADMIN);
     const myRole = (await this.access.roleIn(id))!;
-    const member = await this.em.transactional(async (em) => {
+    await this.em.transactional(async (em) => {
       const member = await this.lockedMember(em, id, userId);
       // Only owners make or unmake owners.
       if ((role === Role.OWNER || member.role === Role.OWNER) && myRole !== Role.OWNER) {
@@ -176,10 +165,9 @@ export class FamilyService {
       if (member.role === Role.OWNER && role !== Role.OWNER) await this.assertAnotherOwner(em, id, member.id);
       member.role = role;
       await em.flush();
-      return member;
     });
     await this.deps.sessionEvents.publish({ users: [userId] });
-    return member;
+    return (await readMember(this.em, id, userId))!;
   }
 
   async removeMember(principal: Principal, familyId: string, userId: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DecimalScalar, Money } from '../../graphql/money.types.js';
-import { Goal } from './goal.entity.js';
+import type { GoalRow } from './goal.read.js';
+import { GoalObject } from './goal.types.js';
 
 @InputType({ description: 'A new savings goal.' })
 export class CreateGoalInput {
@@ -83,8 +84,8 @@ export class Contribution {
 
 @ObjectType({ description: 'A goal and how far along it is.' })
 export class GoalStatus {
-  @Field(() => Goal, { description: 'The goal.' })
-  goal!: Goal;
+  @Field(() => GoalObject, { description: 'The goal.' })
+  goal!: GoalRow;
 
   @Field(() => Money, {
     description: "Saved so far: the linked account's balance, or the sum of contributions.",

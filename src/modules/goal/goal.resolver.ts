@@ -1,10 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { Account } from '../account/account.entity.js';
-import { Goal } from './goal.entity.js';
+import { Money, money } from '../../graphql/money.types.js';
+import type { AccountRow } from '../account/account.read.js';
+import { AccountObject } from '../account/account.types.js';
+import type { GoalRow } from './goal.read.js';
+import { GoalObject } from './goal.types.js';
 import { ContributeToGoalInput, CreateGoalInput, GoalStatus, UpdateGoalInput } from './goal.inputs.js';
 
-@Resolver(() => Goal)
+@Resolver(() => GoalObject)
 export class GoalResolver {
   @Query(() => [GoalStatus], { description: "The family's goals and their progress." })
   async goals(
@@ -68,8 +71,13 @@ export class GoalResolver {
     return (await ctx.finance()).goals.contribute(await ctx.principal(), input);
   }
 
-  @FieldResolver(() => Account, { nullable: true, description: 'The linked account, if any.' })
-  async account(@Root() goal: Goal, @Ctx() ctx: Context): Promise<Account | null> {
-    return goal.account === null ? null : ctx.loaders.account.load(goal.account.id);
+  @FieldResolver(() => Money, { description: 'The amount to reach.' })
+  target(@Root() goal: GoalRow): Money {
+    return money(goal.target, goal.currency);
+  }
+
+  @FieldResolver(() => AccountObject, { nullable: true, description: 'The linked account, if any.' })
+  async account(@Root() goal: GoalRow, @Ctx() ctx: Context): Promise<AccountRow | null> {
+    return goal.accountId === null ? null : (await ctx.finance()).loaders.account.load(goal.accountId);
   }
 }

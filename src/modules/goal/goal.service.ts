@@ -1,15 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { uuidArray } from '../../db/sql.js';
 import type { Deps } from '../../deps.js';
-import { money } from '../../graphql/money.types.js';
 import { dayOrToday, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput, notFound } from '../../shared/errors.js';
-import { parseAmount, parseCurrency, percentOf } from '../../shared/money.js';
+import { Amount, parseAmount, parseCurrency, percentOf } from '../../shared/money.js';
 import { Account } from '../account/account.entity.js';
 import type { Principal } from '../auth/auth.service.js';
 import { normalizeName } from '../auth/auth.validation.js';
 import { isUuid, type FamilyAccess } from '../family/family-access.js';
 import { Family, Role } from '../family/family.entity.js';
+import { ACCOUNTS } from '../account/account.read.js';
 import { Goal, GoalContribution } from './goal.entity.js';
+import { CONTRIBUTIONS, GOALS, type GoalRow } from './goal.read.js';
 import type { ContributeToGoalInput, CreateGoalInput, GoalStatus, UpdateGoalInput } from './goal.inputs.js';
 
 /** Savings goals: a target, an optional deadline, progress from contributions or a linked account. */
@@ -22,17 +24,16 @@ export class GoalService {
 
   async list(familyId: string | null | undefined, includeArchived: boolean): Promise<GoalStatus[]> {
     const family = await this.access.family(familyId);
-    const goals = await this.em.find(
-      Goal,
-      { family, ...(includeArchived ? {} : { archived: false }) },
-      { orderBy: { createdAt: 'asc' } },
-    );
+    const goals = await this.access.list(GOALS, family, {
+      where: includeArchived ? 'true' : 'not x.archived',
+      order: 'x.created_at',
+    });
     return this.statuses(family, goals);
   }
 
   async get(id: string): Promise<GoalStatus> {
-    const goal = await this.access.load(Goal, id, 'Goal');
-    return (await this.statuses(goal.family.id, [goal]))[0]!;
+    const goal = await this.access.row(GOALS, id, 'Goal');
+    return (await this.statuses(goal.familyId, [goal]))[0]!;
   }
 
   async create(input: CreateGoalInput): Promise<GoalStatus> {
@@ -64,7 +65,7 @@ export class GoalService {
       createdAt: this.deps.clock.now(),
     });
     await this.em.flush();
-    return (await this.statuses(family.id, [goal]))[0]!;
+    return this.get(goal.id);
   }
 
   async update(id: string, input: UpdateGoalInput): Promise<GoalStatus> {
@@ -108,39 +109,36 @@ export class GoalService {
     return this.get(goal.id);
   }
 
-  private async statuses(familyId: string, goals: Goal[]): Promise<GoalStatus[]> {
+  private async statuses(familyId: string, goals: GoalRow[]): Promise<GoalStatus[]> {
     if (goals.length === 0) return [];
-    const family = await this.em.findOneOrFail(Family, familyId);
+    const family = await this.access.settings(familyId);
     const today = localDate(this.deps.clock.now(), family.timeZone);
-    const contributions = await this.em.find(
-      GoalContribution,
-      { goal: { $in: goals.map((g) => g.id) } },
-      { orderBy: { occurredOn: 'desc', createdAt: 'desc' } },
-    );
-    const accounts = new Map(
-      (
-        await this.em.find(Account, { id: { $in: goals.flatMap((g) => (g.account ? [g.account.id] : [])) } })
-      ).map((a) => [a.id, a]),
-    );
+    const contributions = await this.access.list(CONTRIBUTIONS, familyId, {
+      where: 'x.goal_id = any(?::uuid[])',
+      params: [uuidArray(goals.map((g) => g.id))],
+      order: 'x.occurred_on desc, x.created_at desc',
+    });
+    const accountIds = goals.flatMap((g) => (g.accountId === null ? [] : [g.accountId]));
+    const accounts = new Map((await this.access.rows(ACCOUNTS, accountIds)).map((a) => [a.id, a]));
     return goals.map((goal) => {
-      const own = contributions.filter((c) => c.goal.id === goal.id);
+      const own = contributions.filter((c) => c.goalId === goal.id);
       const saved =
-        goal.account !== null
-          ? (accounts.get(goal.account.id)?.balance ?? 0n)
+        goal.accountId !== null
+          ? (accounts.get(goal.accountId)?.balance ?? 0n)
           : own.reduce((sum, c) => sum + c.amount, 0n);
       const remaining = saved >= goal.target ? 0n : goal.target - saved;
       const monthsLeft = goal.deadline === null ? null : wholeMonthsLeft(today, goal.deadline);
       return {
         goal,
-        saved: money(saved, goal.currency),
-        remaining: money(remaining, goal.currency),
+        saved: new Amount(saved, goal.currency),
+        remaining: new Amount(remaining, goal.currency),
         percentComplete: percentOf(saved < 0n ? 0n : saved, goal.target),
         monthsLeft,
         monthlyNeeded:
-          monthsLeft === null ? null : money(ceilDiv(remaining, BigInt(monthsLeft)), goal.currency),
+          monthsLeft === null ? null : new Amount(ceilDiv(remaining, BigInt(monthsLeft)), goal.currency),
         contributions: own.map((c) => ({
           id: c.id,
-          amount: money(c.amount, goal.currency),
+          amount: new Amount(c.amount, goal.currency),
           occurredOn: c.occurredOn,
           note: c.note,
         })),

@@ -1,7 +1,8 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { DecimalScalar } from '../../graphql/money.types.js';
-import { ExchangeRate } from './exchange-rate.entity.js';
+import type { ExchangeRateRow } from './rate.read.js';
+import { ExchangeRateObject } from './rate.types.js';
 
 @InputType({ description: 'The value of one currency in another on a day.' })
 export class SetExchangeRateInput {
@@ -23,9 +24,9 @@ export class SetExchangeRateInput {
   date?: string | null;
 }
 
-@Resolver(() => ExchangeRate)
+@Resolver(() => ExchangeRateObject)
 export class RateResolver {
-  @Query(() => [ExchangeRate], { description: "The family's exchange rates, newest first." })
+  @Query(() => [ExchangeRateObject], { description: "The family's exchange rates, newest first." })
   async exchangeRates(
     @Arg('familyId', () => ID, {
       nullable: true,
@@ -33,17 +34,17 @@ export class RateResolver {
     })
     familyId: string | null,
     @Ctx() ctx: Context,
-  ): Promise<ExchangeRate[]> {
+  ): Promise<ExchangeRateRow[]> {
     return (await ctx.finance()).rates.list(familyId);
   }
 
-  @Mutation(() => ExchangeRate, {
+  @Mutation(() => ExchangeRateObject, {
     description: "Records the rate of a currency pair on a day (replacing that day's).",
   })
   async setExchangeRate(
     @Arg('input', () => SetExchangeRateInput, { description: 'The rate.' }) input: SetExchangeRateInput,
     @Ctx() ctx: Context,
-  ): Promise<ExchangeRate> {
+  ): Promise<ExchangeRateRow> {
     return (await ctx.finance()).rates.set(input);
   }
 

@@ -7,6 +7,7 @@ import { parseCurrency } from '../../shared/money.js';
 import type { FamilyAccess } from '../family/family-access.js';
 import { Family, Role } from '../family/family.entity.js';
 import { ExchangeRate } from './exchange-rate.entity.js';
+import { EXCHANGE_RATES, type ExchangeRateRow } from './rate.read.js';
 
 const RATE_SHAPE = /^\d{1,18}(\.\d{1,12})?$/;
 
@@ -18,9 +19,9 @@ export class RateService {
     private readonly access: FamilyAccess,
   ) {}
 
-  async list(familyId: string | null | undefined): Promise<ExchangeRate[]> {
+  async list(familyId: string | null | undefined): Promise<ExchangeRateRow[]> {
     const family = await this.access.family(familyId);
-    return this.em.find(ExchangeRate, { family }, { orderBy: { onDate: 'desc', base: 'asc', quote: 'asc' } });
+    return this.access.list(EXCHANGE_RATES, family, { order: 'x.on_date desc, x.base, x.quote' });
   }
 
   /** Records (or replaces) the rate of a pair on a day. */
@@ -30,7 +31,7 @@ export class RateService {
     quote: string;
     rate: string;
     date?: string | null;
-  }): Promise<ExchangeRate> {
+  }): Promise<ExchangeRateRow> {
     const family = await this.em.findOneOrFail(
       Family,
       await this.access.family(input.familyId, Role.MEMBER, 'input.familyId'),
@@ -49,7 +50,11 @@ export class RateService {
       { id: randomUUID(), family, base, quote, rate, onDate, createdAt: this.deps.clock.now() },
       { onConflictFields: ['family', 'base', 'quote', 'onDate'], onConflictMergeFields: ['rate'] },
     );
-    return this.em.findOneOrFail(ExchangeRate, { family, base, quote, onDate }, { refresh: true });
+    const [row] = await this.access.list(EXCHANGE_RATES, family.id, {
+      where: 'x.base = ? and x.quote = ? and x.on_date = ?',
+      params: [base, quote, onDate],
+    });
+    return row!;
   }
 
   async delete(id: string): Promise<boolean> {

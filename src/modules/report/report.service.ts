@@ -1,9 +1,10 @@
+import { Amount } from '../../shared/money.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
-import { money } from '../../graphql/money.types.js';
 import { addDays, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
-import { User } from '../auth/user.entity.js';
+import type { Row } from '../../db/rows.js';
+import { USER } from '../auth/user.read.js';
 import { readCategoriesAndBudgets } from '../budget/budget.read.js';
 import { childrenByParent } from '../category/category.read.js';
 import { budgetStatuses } from '../budget/budget-status.js';
@@ -59,10 +60,10 @@ export class ReportService {
         continue;
       }
       const top =
-        row.category_id === null ? null : (categories.get(row.category_id)?.parent?.id ?? row.category_id);
+        row.category_id === null ? null : (categories.get(row.category_id)?.parentId ?? row.category_id);
       byCategory.set(top, (byCategory.get(top) ?? 0n) + converted);
     }
-    const budgets = active.filter((b) => b.category !== null && byCategory.has(b.category.id));
+    const budgets = active.filter((b) => b.categoryId !== null && byCategory.has(b.categoryId));
     const statuses = new Map(
       (
         await budgetStatuses(this.em, family, budgets, period.start, {
@@ -70,18 +71,18 @@ export class ReportService {
           spending: { from: period.start, to: period.end, rows },
           ...(rates !== RateBook.none && { rates: { asOf: period.end, book: rates } }),
         })
-      ).map((s) => [s.budget.category!.id, s]),
+      ).map((s) => [s.budget.categoryId!, s]),
     );
     const entries = [...byCategory.entries()].sort((a, b) => (a[1] === b[1] ? 0 : a[1] > b[1] ? -1 : 1));
     return {
       period,
-      total: money(
+      total: new Amount(
         entries.reduce((sum, [, spent]) => sum + spent, 0n),
         family.baseCurrency,
       ),
       categories: entries.map(([id, spent]) => ({
         category: id === null ? null : (categories.get(id) ?? null),
-        spent: money(spent, family.baseCurrency),
+        spent: new Amount(spent, family.baseCurrency),
         budget: id === null ? null : (statuses.get(id) ?? null),
       })),
       missingRates: [...missing].sort(),
@@ -122,9 +123,9 @@ export class ReportService {
         const { income, expense } = totals.get(p.key) ?? { income: 0n, expense: 0n };
         return {
           period: { start: p.start, end: p.end },
-          income: money(income, family.baseCurrency),
-          expense: money(expense, family.baseCurrency),
-          net: money(income - expense, family.baseCurrency),
+          income: new Amount(income, family.baseCurrency),
+          expense: new Amount(expense, family.baseCurrency),
+          net: new Amount(income - expense, family.baseCurrency),
         };
       }),
       missingRates: [...missing].sort(),
@@ -146,8 +147,8 @@ export class ReportService {
       else total += converted;
     }
     return {
-      byCurrency: rows.map((r) => money(BigInt(r.total), r.currency)),
-      total: money(total, family.baseCurrency),
+      byCurrency: rows.map((r) => new Amount(BigInt(r.total), r.currency)),
+      total: new Amount(total, family.baseCurrency),
       missingRates: missing,
     };
   }
@@ -159,29 +160,30 @@ export class ReportService {
   ): Promise<MemberSpendingReport> {
     const family = await this.family(familyId);
     const period = this.range(family, from, to);
-    const rows: { user_id: string; currency: string; spent: string }[] = await this.em.execute(
-      `select paid_by_id as user_id, currency, sum(amount)::text as spent
-         from ledger_transaction
-        where family_id = ? and kind = 'expense' and occurred_on between ? and ?
-        group by 1, 2`,
+    // Each payer's user comes with their sums: the same row for each of their currencies.
+    const rows = await this.em.execute<(Row & { currency: string; spent: string })[]>(
+      `select s.currency, s.spent, ${USER.select('u', 'u_')}
+         from (select paid_by_id, currency, sum(amount)::text as spent
+                 from ledger_transaction
+                where family_id = ? and kind = 'expense' and occurred_on between ? and ?
+                group by 1, 2) s
+         join app_user u on u.id = s.paid_by_id`,
       [family.id, period.start, period.end],
     );
     const rates = await RateBook.load(this.em, family.id, period.end);
     const missing = new Set<string>();
     const byUser = new Map<string, bigint>();
+    const users = new Map(rows.map((row) => [row.u_id as string, USER.read(row, 'u_')]));
     for (const row of rows) {
       const converted = rates.convert(BigInt(row.spent), row.currency, family.baseCurrency);
       if (converted === null) missing.add(row.currency);
-      else byUser.set(row.user_id, (byUser.get(row.user_id) ?? 0n) + converted);
+      else byUser.set(row.u_id as string, (byUser.get(row.u_id as string) ?? 0n) + converted);
     }
-    const users = new Map(
-      (await this.em.find(User, { id: { $in: [...byUser.keys()] } })).map((u) => [u.id, u]),
-    );
     return {
       period,
       members: [...byUser.entries()]
         .sort((a, b) => (a[1] === b[1] ? 0 : a[1] > b[1] ? -1 : 1))
-        .map(([id, spent]) => ({ user: users.get(id)!, spent: money(spent, family.baseCurrency) })),
+        .map(([id, spent]) => ({ user: users.get(id)!, spent: new Amount(spent, family.baseCurrency) })),
       missingRates: [...missing].sort(),
     };
   }

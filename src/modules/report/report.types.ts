@@ -1,14 +1,18 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Money } from '../../graphql/money.types.js';
-import { User } from '../auth/user.entity.js';
+import type { UserRow } from '../auth/user.read.js';
+import { UserObject } from '../auth/user.types.js';
 import { BudgetPeriod, BudgetStatus } from '../budget/budget.inputs.js';
-import { Category } from '../category/category.entity.js';
-import type { CategoryView } from '../category/category.read.js';
+import type { CategoryRow } from '../category/category.read.js';
+import { CategoryObject } from '../category/category.types.js';
 
 @ObjectType({ description: 'Spending of one top-level category (its subcategories included).' })
 export class CategorySpending {
-  @Field(() => Category, { nullable: true, description: 'The category; null for uncategorized spending.' })
-  category!: CategoryView | null;
+  @Field(() => CategoryObject, {
+    nullable: true,
+    description: 'The category; null for uncategorized spending.',
+  })
+  category!: CategoryRow | null;
 
   @Field(() => Money, { description: "Spent, in the family's base currency." })
   spent!: Money;
@@ -79,8 +83,8 @@ export class NetWorth {
 
 @ObjectType({ description: 'How much one member paid for in a period.' })
 export class MemberSpending {
-  @Field(() => User, { description: 'The member who paid.' })
-  user!: User;
+  @Field(() => UserObject, { description: 'The member who paid.' })
+  user!: UserRow;
 
   @Field(() => Money, { description: "Spent, in the family's base currency." })
   spent!: Money;

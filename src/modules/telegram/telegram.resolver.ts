@@ -2,7 +2,8 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { BotOnly, UserAuthEndpoint } from '../../graphql/access.js';
 import { AuthPayload } from '../auth/auth.inputs.js';
-import { User } from '../auth/user.entity.js';
+import type { UserRow } from '../auth/user.read.js';
+import { UserObject } from '../auth/user.types.js';
 import {
   BindingInfo,
   BindingStart,
@@ -60,15 +61,17 @@ export class TelegramResolver {
   }
 
   @UserAuthEndpoint()
-  @Mutation(() => User, {
+  @Mutation(() => UserObject, {
     description:
       "Links the code's Telegram account to the signed-in user. Single use; CONFLICT if already linked.",
   })
   async bindingConfirm(
     @Arg('code', () => String, { description: 'The link code.' }) code: string,
     @Ctx() ctx: Context,
-  ): Promise<User> {
-    return ctx.services.telegram.bindingConfirm(await ctx.principal(), code);
+  ): Promise<UserRow> {
+    const principal = await ctx.principal();
+    await ctx.services.telegram.bindingConfirm(principal, code);
+    return ctx.services.users.get(principal.userId);
   }
 
   @Mutation(() => Boolean, { description: 'Throws a link code away without linking anything.' })
@@ -79,15 +82,17 @@ export class TelegramResolver {
     return ctx.services.telegram.bindingCancel(code);
   }
 
-  @Mutation(() => User, {
+  @Mutation(() => UserObject, {
     description: 'Adds email + password to a user who so far signs in only through Telegram.',
   })
   async setEmailPassword(
     @Arg('input', () => SetEmailPasswordInput, { description: 'Email and password.' })
     input: SetEmailPasswordInput,
     @Ctx() ctx: Context,
-  ): Promise<User> {
-    return ctx.services.telegram.setEmailPassword(await ctx.principal(), input);
+  ): Promise<UserRow> {
+    const principal = await ctx.principal();
+    await ctx.services.telegram.setEmailPassword(principal, input);
+    return ctx.services.users.get(principal.userId);
   }
 
   @Mutation(() => Boolean, {

@@ -139,7 +139,7 @@ export class TelegramService {
    * Links the code's Telegram account to the signed-in user (T4, T5). The code is consumed atomically,
    * so of two concurrent confirmations exactly one gets it. The bot hears about it through the outbox.
    */
-  async bindingConfirm(principal: Principal, code: string): Promise<User> {
+  async bindingConfirm(principal: Principal, code: string): Promise<void> {
     const pending = this.live(await this.deps.kv.getDelete(bindingKey(hashCode(code))));
     await this.deps.kv.delete(bindingByTelegramKey(pending.telegramId));
     try {
@@ -166,11 +166,10 @@ export class TelegramService {
       throw error;
     }
     this.em.clear();
-    return this.em.findOneOrFail(User, principal.userId);
   }
 
   /** Lets a Telegram-first user add email + password, after which email login works. */
-  async setEmailPassword(principal: Principal, input: SetEmailPasswordInput): Promise<User> {
+  async setEmailPassword(principal: Principal, input: SetEmailPasswordInput): Promise<void> {
     const email = normalizeEmail(input.email, 'input.email');
     assertAcceptablePassword(input.password, 'input.password');
     const user = await this.em.findOneOrFail(User, principal.userId, { populate: ['passwordHash'] });
@@ -188,7 +187,6 @@ export class TelegramService {
       }
       throw error;
     }
-    return user;
   }
 
   /** Unlinks Telegram and ends the sessions the bot held for this user. */

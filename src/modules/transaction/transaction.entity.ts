@@ -10,8 +10,6 @@ import {
   type Opt,
   type Ref,
 } from '@mikro-orm/core';
-import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { User } from '../auth/user.entity.js';
 import { Account } from '../account/account.entity.js';
 import { Category } from '../category/category.entity.js';
@@ -23,20 +21,8 @@ export enum TransactionKind {
   TRANSFER = 'transfer',
 }
 
-registerEnumType(TransactionKind, {
-  name: 'TransactionKind',
-  description: 'Which way money moves.',
-  valuesConfig: {
-    EXPENSE: { description: 'Money leaves an account.' },
-    INCOME: { description: 'Money arrives in an account.' },
-    TRANSFER: { description: 'Money moves between two accounts of the family.' },
-  },
-});
-
-@ObjectType('Transaction', { description: 'One movement of money in the family ledger.' })
 @Entity({ tableName: 'ledger_transaction' })
 export class LedgerTransaction {
-  @Field(() => ID, { description: 'Stable identifier of the transaction.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -47,13 +33,9 @@ export class LedgerTransaction {
   @ManyToOne(() => Family, { ref: true, deleteRule: 'cascade' })
   family!: Ref<Family>;
 
-  @Field(() => TransactionKind, { description: 'Expense, income or transfer.' })
   @Enum({ items: () => TransactionKind, type: 'text' })
   kind!: TransactionKind;
 
-  @Field(() => LocalDateResolver, {
-    description: "The day it happened, in the family's time zone (YYYY-MM-DD).",
-  })
   @Property({ type: 'date' })
   occurredOn!: string;
 
@@ -81,11 +63,9 @@ export class LedgerTransaction {
   @ManyToOne(() => Category, { ref: true, nullable: true, deleteRule: 'set null' })
   category: Ref<Category> | null = null;
 
-  @Field(() => String, { nullable: true, description: 'Free text, e.g. "coffee beans".' })
   @Property({ type: 'text', nullable: true })
   note: string | null = null;
 
-  @Field(() => [String], { description: 'Free-form tags, e.g. "vacation".' })
   @Property({ type: ArrayType })
   tags: string[] & Opt = [];
 
@@ -98,11 +78,9 @@ export class LedgerTransaction {
   @Property({ type: 'text', nullable: true })
   idempotencyKey: string | null = null;
 
-  @Field(() => DateTimeISOResolver, { description: 'When it was recorded.' })
   @Property({ type: 'datetime' })
   createdAt!: Date;
 
-  @Field(() => DateTimeISOResolver, { description: 'When it was last changed.' })
   @Property({ type: 'datetime' })
   updatedAt!: Date;
 }

@@ -1,7 +1,8 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { DecimalScalar } from '../../graphql/money.types.js';
-import { LedgerTransaction, TransactionKind } from './transaction.entity.js';
-import type { TransactionView } from './transaction.read.js';
+import { TransactionKind } from './transaction.entity.js';
+import type { TransactionRow } from './transaction.read.js';
+import { TransactionObject } from './transaction.types.js';
 
 @InputType({ description: 'A new expense, income or transfer.' })
 export class CreateTransactionInput {
@@ -140,8 +141,8 @@ export class TransactionEdge {
   @Field(() => String, { description: 'Opaque position of this item.' })
   cursor!: string;
 
-  @Field(() => LedgerTransaction, { description: 'The transaction.' })
-  node!: TransactionView;
+  @Field(() => TransactionObject, { description: 'The transaction.' })
+  node!: TransactionRow;
 }
 
 @ObjectType({ description: 'A page of transactions, newest first.' })

@@ -3,22 +3,22 @@ import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root
 import { selectedFields } from '../../graphql/selection.js';
 import { Money, money } from '../../graphql/money.types.js';
 import type { Context } from '../../context.js';
-import { Account } from '../account/account.entity.js';
-import type { AccountView } from '../account/account.read.js';
-import { User } from '../auth/user.entity.js';
-import type { UserView } from '../auth/user.read.js';
-import { Category } from '../category/category.entity.js';
-import type { CategoryView } from '../category/category.read.js';
-import { LedgerTransaction } from './transaction.entity.js';
+import type { AccountRow } from '../account/account.read.js';
+import { AccountObject } from '../account/account.types.js';
+import type { UserRow } from '../auth/user.read.js';
+import { UserObject } from '../auth/user.types.js';
+import type { CategoryRow } from '../category/category.read.js';
+import { CategoryObject } from '../category/category.types.js';
 import {
   CreateTransactionInput,
   TransactionConnection,
   TransactionFilter,
   UpdateTransactionInput,
 } from './transaction.inputs.js';
-import { RELATIONS, type TransactionView } from './transaction.read.js';
+import { RELATIONS, type TransactionRow } from './transaction.read.js';
+import { TransactionObject } from './transaction.types.js';
 
-@Resolver(() => LedgerTransaction)
+@Resolver(() => TransactionObject)
 export class TransactionResolver {
   @Query(() => TransactionConnection, {
     description: "The family's transactions, newest first, a page at a time.",
@@ -40,20 +40,20 @@ export class TransactionResolver {
   ): Promise<TransactionConnection> {
     const selected = selectedFields(info, ['edges', 'node']);
     const include = new Set(RELATIONS.filter((relation) => selected.has(relation)));
-    return (await ctx.finance()).transactions.list(familyId, filter, first, after, include);
+    return (await ctx.finance()).transactions.reads.list(familyId, filter, first, after, include);
   }
 
-  @Query(() => LedgerTransaction, {
+  @Query(() => TransactionObject, {
     description: "One transaction; NOT_FOUND outside the caller's families.",
   })
   async transaction(
     @Arg('id', () => ID, { description: 'The transaction.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<TransactionView> {
-    return (await ctx.finance()).transactions.get(id);
+  ): Promise<TransactionRow> {
+    return (await ctx.finance()).transactions.reads.get(id);
   }
 
-  @Mutation(() => LedgerTransaction, {
+  @Mutation(() => TransactionObject, {
     description:
       'Records an expense, income or transfer and moves the balances. Idempotent with idempotencyKey.',
   })
@@ -61,17 +61,17 @@ export class TransactionResolver {
     @Arg('input', () => CreateTransactionInput, { description: 'The transaction.' })
     input: CreateTransactionInput,
     @Ctx() ctx: Context,
-  ): Promise<TransactionView> {
+  ): Promise<TransactionRow> {
     return (await ctx.finance()).transactions.create(await ctx.principal(), input);
   }
 
-  @Mutation(() => LedgerTransaction, { description: 'Changes a transaction; balances follow.' })
+  @Mutation(() => TransactionObject, { description: 'Changes a transaction; balances follow.' })
   async updateTransaction(
     @Arg('id', () => ID, { description: 'The transaction.' }) id: string,
     @Arg('input', () => UpdateTransactionInput, { description: 'The changes.' })
     input: UpdateTransactionInput,
     @Ctx() ctx: Context,
-  ): Promise<TransactionView> {
+  ): Promise<TransactionRow> {
     return (await ctx.finance()).transactions.update(id, input);
   }
 
@@ -84,7 +84,7 @@ export class TransactionResolver {
   }
 
   @FieldResolver(() => Money, { description: "How much, in the account's currency (always positive)." })
-  amount(@Root() tx: TransactionView): Money {
+  amount(@Root() tx: TransactionRow): Money {
     return money(tx.amount, tx.currency);
   }
 
@@ -92,33 +92,36 @@ export class TransactionResolver {
     nullable: true,
     description: "For a transfer: how much arrived, in the destination account's currency.",
   })
-  toAmount(@Root() tx: TransactionView): Money | null {
+  toAmount(@Root() tx: TransactionRow): Money | null {
     return tx.toAmount === null || tx.toCurrency === null ? null : money(tx.toAmount, tx.toCurrency);
   }
 
   // A transaction is read with its related objects in one statement (transaction.read.ts).
-  @FieldResolver(() => Account, { description: 'The account money left or arrived in.' })
-  account(@Root() tx: TransactionView): AccountView {
+  @FieldResolver(() => AccountObject, { description: 'The account money left or arrived in.' })
+  account(@Root() tx: TransactionRow): AccountRow {
     return tx.account!; // selected, so read with the transaction
   }
 
-  @FieldResolver(() => Account, { nullable: true, description: 'Transfers: the account money arrived in.' })
-  toAccount(@Root() tx: TransactionView): AccountView | null {
+  @FieldResolver(() => AccountObject, {
+    nullable: true,
+    description: 'Transfers: the account money arrived in.',
+  })
+  toAccount(@Root() tx: TransactionRow): AccountRow | null {
     return tx.toAccount;
   }
 
-  @FieldResolver(() => Category, { nullable: true, description: 'The category, if any.' })
-  category(@Root() tx: TransactionView): CategoryView | null {
+  @FieldResolver(() => CategoryObject, { nullable: true, description: 'The category, if any.' })
+  category(@Root() tx: TransactionRow): CategoryRow | null {
     return tx.category;
   }
 
-  @FieldResolver(() => User, { description: 'The member who recorded it.' })
-  createdBy(@Root() tx: TransactionView): UserView {
+  @FieldResolver(() => UserObject, { description: 'The member who recorded it.' })
+  createdBy(@Root() tx: TransactionRow): UserRow {
     return tx.createdBy!;
   }
 
-  @FieldResolver(() => User, { description: 'The member who paid.' })
-  paidBy(@Root() tx: TransactionView): UserView {
+  @FieldResolver(() => UserObject, { description: 'The member who paid.' })
+  paidBy(@Root() tx: TransactionRow): UserRow {
     return tx.paidBy!;
   }
 }

@@ -3,9 +3,9 @@ import { uuidArray } from '../../db/sql.js';
 import { parseLocalDate } from '../../shared/dates.js';
 import { badInput, notFound } from '../../shared/errors.js';
 import { parseAmount } from '../../shared/money.js';
-import { accountColumns, accountFromRow, type AccountView } from '../account/account.read.js';
+import { ACCOUNT, type AccountRow } from '../account/account.read.js';
 import { userColumns, userFromRow, type UserView } from '../auth/user.read.js';
-import { categoryColumns, categoryFromRow, type CategoryView } from '../category/category.read.js';
+import { CATEGORY, type CategoryRow } from '../category/category.read.js';
 import { isUuid } from '../family/family-access.js';
 import { TransactionKind } from './transaction.entity.js';
 
@@ -50,9 +50,9 @@ export interface Resolved {
  * anything else reads as null. The rows are whole, so a create can answer from them without reading again.
  */
 export interface DraftFacts {
-  account: (AccountView & { familyId: string }) | null;
-  toAccount: AccountView | null;
-  category: CategoryView | null;
+  account: (AccountRow & { familyId: string }) | null;
+  toAccount: AccountRow | null;
+  category: CategoryRow | null;
   /** The payer, when a member of the account's family. */
   paidBy: UserView | null;
   /** The caller. */
@@ -76,15 +76,15 @@ export async function readDraftFacts(em: EntityManager, query: FactsQuery): Prom
   const { draft } = query;
   const [row] = await em.execute<Record<string, Record<string, unknown> | null>[]>(
     `with src as (
-       select a.family_id, ${accountColumns('a')} from account a
+       select a.family_id, ${ACCOUNT.select('a')} from account a
         where a.id = ?::uuid and a.family_id = any(?::uuid[])
      )
      select (select row_to_json(src) from src) as account,
             (select row_to_json(x) from (
-               select ${accountColumns('a')} from account a
+               select ${ACCOUNT.select('a')} from account a
                 where a.id = ?::uuid and a.family_id = (select family_id from src)) x) as to_account,
             (select row_to_json(x) from (
-               select ${categoryColumns('c')} from category c
+               select ${CATEGORY.select('c')} from category c
                 where c.id = ?::uuid and c.family_id = (select family_id from src)) x) as category,
             (select row_to_json(x) from (
                select ${userColumns('u')} from app_user u
@@ -109,9 +109,9 @@ export async function readDraftFacts(em: EntityManager, query: FactsQuery): Prom
     account:
       row!.account == null
         ? null
-        : { ...accountFromRow(row!.account), familyId: row!.account.family_id as string },
-    toAccount: row!.to_account == null ? null : accountFromRow(row!.to_account),
-    category: row!.category == null ? null : categoryFromRow(row!.category),
+        : Object.assign(ACCOUNT.read(row!.account), { familyId: row!.account.family_id as string }),
+    toAccount: row!.to_account == null ? null : ACCOUNT.read(row!.to_account),
+    category: row!.category == null ? null : CATEGORY.read(row!.category),
     paidBy: row!.paid_by == null ? null : userFromRow(row!.paid_by),
     createdBy: userFromRow(row!.created_by!),
     existing:
@@ -136,7 +136,7 @@ export function validateDraft(
     typeof draft.amount === 'bigint'
       ? draft.amount
       : parseAmount(draft.amount, account.currency, 'input.amount');
-  let toAccount: AccountView | null = null;
+  let toAccount: AccountRow | null = null;
   let toAmount: bigint | null = null;
   if (draft.kind === TransactionKind.TRANSFER) {
     if (draft.toAccountId === null)

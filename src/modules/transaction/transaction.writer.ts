@@ -14,7 +14,7 @@ import { balanceEffects, balanceMoves, difference, effectsOf } from './transacti
 import { LedgerTransaction, TransactionKind } from './transaction.entity.js';
 import { assertSameRequest, fingerprint, idempotencyKey } from './transaction.idempotency.js';
 import type { CreateTransactionInput, UpdateTransactionInput } from './transaction.inputs.js';
-import { selectTransactions, transactionFromRow, type TransactionView } from './transaction.read.js';
+import { selectTransactions, transactionFromRow, type TransactionRow } from './transaction.read.js';
 import {
   readDraftFacts,
   validateDraft,
@@ -36,7 +36,7 @@ export class TransactionWriter {
     private readonly access: FamilyAccess,
   ) {}
 
-  async create(principal: Principal, input: CreateTransactionInput): Promise<TransactionView> {
+  async create(principal: Principal, input: CreateTransactionInput): Promise<TransactionRow> {
     const key = idempotencyKey(input.idempotencyKey);
     const draft: Draft = {
       kind: input.kind,
@@ -79,10 +79,13 @@ export class TransactionWriter {
       return this.readBack(winner!.id, familyId);
     }
     if (tx.kind === TransactionKind.EXPENSE) this.deps.budgetAlerts.nudge();
-    const withBalance = <T extends { id: string; balance: bigint }>(account: T): T => ({
-      ...account,
-      balance: written.balances.has(account.id) ? written.balances.get(account.id)! : account.balance,
-    });
+    // The rows were read by this request for this write: they take their new balances in place (a copy
+    // would lose the read layer's lazily parsed fields, such as createdAt).
+    const withBalance = <T extends { id: string; balance: bigint }>(account: T): T => {
+      const balance = written.balances.get(account.id);
+      if (balance !== undefined) account.balance = balance;
+      return account;
+    };
     // Everything the answer shows is known by now: nothing is read back.
     return {
       id,
@@ -105,7 +108,7 @@ export class TransactionWriter {
     };
   }
 
-  async update(id: string, input: UpdateTransactionInput): Promise<TransactionView> {
+  async update(id: string, input: UpdateTransactionInput): Promise<TransactionRow> {
     const current = await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
     const familyId = current.family.id;
     let expense: Resolved | undefined;
@@ -246,7 +249,7 @@ export class TransactionWriter {
   }
 
   /** A transaction of the family as written, read back (balances moved in SQL, never from the cache). */
-  private async readBack(id: string, familyId: string): Promise<TransactionView> {
+  private async readBack(id: string, familyId: string): Promise<TransactionRow> {
     const rows = await this.em.execute<Row[]>(`${selectTransactions()} where t.id = ? and t.family_id = ?`, [
       id,
       familyId,
