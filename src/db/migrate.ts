@@ -8,7 +8,7 @@ const logger = createLogger(config.logLevel);
 const database = await openDatabase(config, logger);
 try {
   if (process.argv[2] === 'down') {
-    const reverted = await database.orm.getMigrator().down();
+    const reverted = await database.orm.migrator.down();
     logger.info({ reverted: reverted.map((m) => m.name) }, 'migration reverted');
   } else {
     logger.info('database is up to date');

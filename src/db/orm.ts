@@ -1,4 +1,5 @@
 import { MikroORM, type Options } from '@mikro-orm/core';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../migrations/index.js';
@@ -31,14 +32,15 @@ export const entities = [
   Notification,
 ];
 
-export function ormOptions(clientUrl: string, poolMax: number): Options<PostgreSqlDriver> {
+export function ormOptions(clientUrl: string, poolMax: number): Partial<Options<PostgreSqlDriver>> {
   return {
     driver: PostgreSqlDriver,
     clientUrl,
     entities,
     extensions: [Migrator],
     // Entities and migrations are listed explicitly: no folder scanning, same behaviour under tsx and vitest.
-    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    // tsx emits no decorator metadata, so every decorator names its type and this provider only reads them.
+    metadataProvider: ReflectMetadataProvider,
     migrations: {
       migrationsList,
       tableName: 'mikro_orm_migrations',
@@ -48,6 +50,8 @@ export function ormOptions(clientUrl: string, poolMax: number): Options<PostgreS
       allOrNothing: true,
     },
     pool: { min: 0, max: poolMax },
+    // How long a statement waits for a pooled connection (knex's default; pg's own is forever).
+    driverOptions: { connectionTimeoutMillis: 60_000 },
     allowGlobalContext: false,
     forceUtcTimezone: true,
     debug: false,
@@ -62,6 +66,6 @@ export async function openOrm(clientUrl: string, poolMax: number): Promise<Orm> 
 
 /** Applies pending migrations; returns the names applied. */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
+  const applied = await orm.migrator.up();
   return applied.map((m) => m.name);
 }

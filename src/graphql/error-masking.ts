@@ -21,10 +21,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return (
     (typeof code === 'string' && UNREACHABLE_CODES.test(code)) ||
-    error.name === 'KnexTimeoutError' ||
-    // The last one: when the connection drops between two statements of a transaction, knex ends the
-    // transaction by itself, and the next statement is refused with this message.
-    /Connection terminated|connection error and is not queryable|Timeout acquiring a connection|Transaction query already complete/i.test(
+    // The last one: the pool found no free connection within its connection timeout.
+    /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect/i.test(
       error.message,
     )
   );
@@ -63,7 +61,7 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
 }
 
 /**
- * What the driver said, without the statement knex puts in front ("<sql> - <message>") or the row
+ * What the driver said, without the statement MikroORM puts in front ("<sql> - <message>") or the row
  * MikroORM appends after it ("\n - detail: ...").
  */
 function driverMessage(message: string): string {

@@ -45,19 +45,16 @@ export class ApiMetrics {
         this.set(callers.isListening ? 1 : 0);
       },
     });
-    const pool = () =>
-      (orm.em.getConnection().getKnex().client as { pool?: Record<string, () => number> }).pool ?? undefined;
     new Gauge({
       name: 'db_pool_connections',
       help: 'Database pool connections by state',
       labelNames: ['state'] as const,
       registers: [this.registry],
-      collect() {
-        const p = pool();
-        if (p === undefined) return;
-        this.set({ state: 'used' }, p.numUsed?.() ?? 0);
-        this.set({ state: 'free' }, p.numFree?.() ?? 0);
-        this.set({ state: 'pending' }, p.numPendingAcquires?.() ?? 0);
+      async collect() {
+        const p = await orm.em.getConnection().getNativeClient();
+        this.set({ state: 'used' }, p.totalCount - p.idleCount);
+        this.set({ state: 'free' }, p.idleCount);
+        this.set({ state: 'pending' }, p.waitingCount);
       },
     });
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { createScratchDatabase, startTestApp, type TestApp } from '../helpers/app.js';
 
 async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url);
@@ -40,10 +40,13 @@ describe('readiness when a dependency is gone', () => {
     }
   });
 
-  it('reports the database unavailable (503) once the ORM is closed', async () => {
-    const app = await startTestApp();
+  // Closing the ORM alone is no outage: MikroORM reconnects lazily on the next statement.
+  it('reports the database unavailable (503) once its database is gone', async () => {
+    const scratch = await createScratchDatabase();
+    const app = await startTestApp({ DATABASE_URL: scratch.url });
     try {
       await app.deps.orm.close();
+      await scratch.drop();
       expect(await getJson(`${app.url}/readyz`)).toEqual({
         status: 503,
         body: { status: 'unavailable', database: 'unavailable', store: 'ok' },

@@ -494,7 +494,7 @@ describe('ledger', () => {
       ),
     );
     for (const result of results) expect(result.errors, result.text).toBeUndefined();
-    let invariant = await assertLedgerInvariant(app, owner.familyId);
+    const invariant = await assertLedgerInvariant(app, owner.familyId);
     // a sends 1 + 3 + ... + 39 = 400, receives 2 + 4 + ... + 40 = 420
     expect(invariant.get(a)).toBe(102_000n);
     expect(invariant.get(b)).toBe(98_000n);
@@ -515,7 +515,7 @@ describe('ledger', () => {
     const deleted = deletes.filter((r) => r.errors === undefined);
     expect(deleted.length).toBeGreaterThanOrEqual(1);
     for (const result of deletes.filter((r) => r.errors !== undefined)) expectError(result, 'NOT_FOUND');
-    invariant = await assertLedgerInvariant(app, owner.familyId);
+    await assertLedgerInvariant(app, owner.familyId);
     const rows = await app.sql(`select 1 from ledger_transaction where id = $1`, [victim]);
     expect(rows).toEqual([]);
 

@@ -32,7 +32,7 @@ const PAGE_WITH_MORE = `query Page($first: Int) {
 
 interface Statement {
   sql: string;
-  params: unknown[];
+  params: readonly unknown[];
   rows: number | undefined;
 }
 

@@ -15,13 +15,10 @@ describe('isDatabaseUnavailable: a lost database is SERVICE_UNAVAILABLE, a bad s
     ],
     ['a connection cut mid-query', wrapped('insert into x values (1) - Connection terminated unexpectedly')],
     [
-      'the next statement of a transaction knex ended when its connection dropped',
-      wrapped('select 1 - Transaction query already complete, run with DEBUG=knex:tx for more info'),
+      'the next statement of a transaction whose connection dropped',
+      wrapped('select 1 - Client has encountered a connection error and is not queryable'),
     ],
-    [
-      'a pool that cannot hand out a connection',
-      wrapped('Knex: Timeout acquiring a connection. The pool is probably full.'),
-    ],
+    ['a pool that cannot hand out a connection', wrapped('timeout exceeded when trying to connect')],
   ])('%s', (_what, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ArrayType,
-  Entity,
-  Enum,
-  ManyToOne,
-  PrimaryKey,
-  Property,
-  type Opt,
-  type Ref,
-} from '@mikro-orm/core';
+import { ArrayType, type Opt, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Family } from '../family/family.entity.js';
 
 export enum CategoryKind {

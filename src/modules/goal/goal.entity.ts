@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BigIntType, Entity, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
+import { BigIntType, type Opt, type Ref } from '@mikro-orm/core';
+import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Account } from '../account/account.entity.js';
 import { User } from '../auth/user.entity.js';
 import { Family } from '../family/family.entity.js';

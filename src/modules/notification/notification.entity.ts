@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BigIntType,
-  Entity,
-  JsonType,
-  ManyToOne,
-  PrimaryKey,
-  Property,
-  type Opt,
-  type Ref,
-} from '@mikro-orm/core';
+import { BigIntType, JsonType, type Opt, type Ref } from '@mikro-orm/core';
+import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { User } from '../auth/user.entity.js';
 import { Family } from '../family/family.entity.js';
 

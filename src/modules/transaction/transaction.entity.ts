@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ArrayType,
-  BigIntType,
-  Entity,
-  Enum,
-  ManyToOne,
-  PrimaryKey,
-  Property,
-  type Opt,
-  type Ref,
-} from '@mikro-orm/core';
+import { ArrayType, BigIntType, type Opt, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { User } from '../auth/user.entity.js';
 import { Account } from '../account/account.entity.js';
 import { Category } from '../category/category.entity.js';
