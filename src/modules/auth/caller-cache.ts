@@ -68,11 +68,12 @@ export class CallerCache {
     this.generation++;
     for (const id of change.sessions ?? []) this.entries.delete(id);
     const users = new Set(change.users);
-    const families = change.families ?? [];
-    if (users.size === 0 && families.length === 0) return;
+    const families = new Set(change.families);
+    if (users.size === 0 && families.size === 0) return;
     const stale: string[] = [];
     for (const [sessionId, caller] of this.entries.entries()) {
-      if (users.has(caller.userId) || families.some((id) => caller.roles.has(id))) stale.push(sessionId);
+      if (users.has(caller.userId) || [...caller.roles.keys()].some((id) => families.has(id)))
+        stale.push(sessionId);
     }
     for (const sessionId of stale) this.entries.delete(sessionId);
   }

@@ -1,17 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { unauthenticated } from '../../shared/errors.js';
 import type { Family, Role } from '../family/family.entity.js';
+import type { FamilyId } from '../family/family-id.js';
 import type { Principal } from './auth.service.js';
 
 /** What reads and reports need to know of a family: its currency, budget month and time zone. */
-export type FamilySettings = Pick<Family, 'id' | 'baseCurrency' | 'monthStartDay' | 'timeZone'>;
+export type FamilySettings = Pick<Family, 'baseCurrency' | 'monthStartDay' | 'timeZone'> & { id: FamilyId };
 
 /** A signed-in caller whose session is live, with the families they belong to. */
 export interface Caller extends Principal {
   /** Every family the caller belongs to, with the caller's role there. */
-  roles: Map<string, Role>;
+  roles: Map<FamilyId, Role>;
   /** The settings of each of those families. */
-  families: Map<string, FamilySettings>;
+  families: Map<FamilyId, FamilySettings>;
   /** The family finance operations act on when none is named; may be one the caller has left. */
   defaultFamilyId: string | null;
   /** The session's absolute end: past it the caller is refused, however new the access token. */
@@ -46,16 +47,19 @@ export async function readCaller(em: EntityManager, principal: Principal): Promi
     [principal.sessionId, principal.userId],
   );
   if (rows[0]?.live !== true) throw unauthenticated('This session has ended. Please sign in again.');
-  const members = rows.filter((r) => r.family_id !== null);
+  // The caller's own membership rows: the one place a caller's family ids are minted.
+  const members = rows.flatMap((r) =>
+    r.family_id === null ? [] : [{ ...r, family_id: r.family_id as FamilyId }],
+  );
   return {
     userId: principal.userId,
     sessionId: principal.sessionId,
-    roles: new Map(members.map((r) => [r.family_id!, r.role!])),
+    roles: new Map(members.map((r) => [r.family_id, r.role!])),
     families: new Map(
       members.map((r) => [
-        r.family_id!,
+        r.family_id,
         {
-          id: r.family_id!,
+          id: r.family_id,
           baseCurrency: r.base_currency,
           monthStartDay: r.month_start_day,
           timeZone: r.time_zone,

@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { FamilySettings } from '../auth/caller.js';
 import { childrenByParent } from '../category/category.read.js';
+import { familyIdFromTrustedRow, type FamilyId } from '../family/family-id.js';
 import { budgetStatuses } from './budget-status.js';
 import { readCategoriesAndBudgets } from './budget.read.js';
 import { periodContaining } from './period.js';
@@ -27,14 +28,14 @@ export const BUDGET_CHECK_INSERT = `
    where exists (select from inserted)
      and exists (select from budget b where b.family_id = ?::uuid and not b.archived)`;
 
-export function budgetCheckParams(familyId: string, day: string, categoryId: string | null, now: Date) {
+export function budgetCheckParams(familyId: FamilyId, day: string, categoryId: string | null, now: Date) {
   return [familyId, day, categoryId, now.toISOString(), familyId];
 }
 
 /** Records the outbox row of an expense inside the caller's database transaction (edits). */
 export async function enqueueBudgetCheck(
   em: EntityManager,
-  familyId: string,
+  familyId: FamilyId,
   day: string,
   categoryId: string | null,
   now: Date,
@@ -195,7 +196,8 @@ export class BudgetAlertWorker {
         let group = groups.get(key);
         if (group === undefined) {
           const family = {
-            id: check.family_id,
+            // The outbox row was written by a request whose family FamilyAccess had checked.
+            id: familyIdFromTrustedRow(check.family_id),
             baseCurrency: check.base_currency,
             monthStartDay: check.month_start_day,
             timeZone: check.time_zone,

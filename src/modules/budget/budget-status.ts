@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidArray } from '../../db/sql.js';
 import { Amount, percentOf } from '../../shared/money.js';
 import type { FamilySettings } from '../auth/caller.js';
+import type { FamilyId } from '../family/family-id.js';
 import { RateBook } from '../rate/rate-book.js';
 import type { BudgetRow } from './budget.read.js';
 import { childrenByParent } from '../category/category.read.js';
@@ -129,7 +130,7 @@ export const spendingParams = (family: FamilySettings, from: string, to: string)
 
 async function childCategories(
   em: EntityManager,
-  familyId: string,
+  familyId: FamilyId,
   budgets: BudgetRow[],
 ): Promise<Map<string, string[]>> {
   const parents = budgets.flatMap((b) => (b.categoryId === null ? [] : [b.categoryId]));

@@ -5,6 +5,7 @@ import { uuidArray } from '../../db/sql.js';
 import { forbidden, notFound } from '../../shared/errors.js';
 import { readCaller, type Caller, type FamilySettings } from '../auth/caller.js';
 import { ROLE_RANK, Role } from './family.entity.js';
+import type { FamilyId } from './family-id.js';
 
 /** A family-owned table as the read layer reads it: its name and the shape of its GraphQL type. */
 export interface FamilyTable<T> {
@@ -41,13 +42,14 @@ export class FamilyAccess {
   }
 
   /** Every family the caller belongs to, with the caller's role. */
-  async memberships(): Promise<Map<string, Role>> {
+  async memberships(): Promise<Map<FamilyId, Role>> {
     return (await this.caller).roles;
   }
 
   /** Currency, budget month and time zone of one of the caller's families (after `family()` chose it). */
   async settings(familyId: string): Promise<FamilySettings> {
-    const settings = (await this.caller).families.get(familyId);
+    const families: ReadonlyMap<string, FamilySettings> = (await this.caller).families;
+    const settings = families.get(familyId);
     if (settings === undefined) throw notFound('Family');
     return settings;
   }
@@ -66,12 +68,13 @@ export class FamilyAccess {
     familyId: string | null | undefined,
     minRole: Role = Role.VIEWER,
     field?: string,
-  ): Promise<string> {
+  ): Promise<FamilyId> {
     const id = familyId ?? (await this.defaultFamilyId());
-    const role = (await this.memberships()).get(id);
-    if (role === undefined) throw notFound('Family', familyId == null ? undefined : field);
-    this.assertRole(role, minRole);
-    return id;
+    // The id handed back is the caller's own membership's, never the one given.
+    const member = [...(await this.memberships())].find(([family]) => family === id);
+    if (member === undefined) throw notFound('Family', familyId == null ? undefined : field);
+    this.assertRole(member[1], minRole);
+    return member[0];
   }
 
   /**
@@ -89,7 +92,7 @@ export class FamilyAccess {
     if (!isUuid(id) || roles.size === 0) throw notFound(what, field);
     const found = await this.em.findOne(entity, { id, family: { $in: [...roles.keys()] } } as never);
     if (found === null) throw notFound(what, field);
-    this.assertRole(roles.get((found as T).family.id)!, minRole);
+    this.assertRole((await this.roleIn((found as T).family.id))!, minRole);
     return found as T;
   }
 
@@ -105,7 +108,7 @@ export class FamilyAccess {
   ): Promise<Owned<T>> {
     const [found] = isUuid(id) ? await this.rows(table, [id]) : [];
     if (found === undefined) throw notFound(what);
-    this.assertRole((await this.memberships()).get(found.familyId)!, minRole);
+    this.assertRole((await this.roleIn(found.familyId))!, minRole);
     return found;
   }
 
@@ -128,7 +131,7 @@ export class FamilyAccess {
    */
   async list<T>(
     table: FamilyTable<T>,
-    familyId: string,
+    familyId: FamilyId,
     {
       where = 'true',
       params = [],
@@ -144,7 +147,8 @@ export class FamilyAccess {
   }
 
   async roleIn(familyId: string): Promise<Role | undefined> {
-    return (await this.memberships()).get(familyId);
+    const roles: ReadonlyMap<string, Role> = await this.memberships();
+    return roles.get(familyId);
   }
 
   private assertRole(role: Role, minRole: Role): void {
@@ -160,7 +164,7 @@ export class FamilyAccess {
   private async defaultFamilyId(): Promise<string> {
     const { roles, defaultFamilyId } = await this.caller;
     const id =
-      (defaultFamilyId !== null && roles.has(defaultFamilyId) ? defaultFamilyId : undefined) ??
+      (defaultFamilyId !== null && (await this.roleIn(defaultFamilyId)) ? defaultFamilyId : undefined) ??
       [...roles.keys()][0];
     if (id === undefined) throw notFound('Family');
     return id;

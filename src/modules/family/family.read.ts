@@ -3,6 +3,7 @@ import { col, shape, type Row, type RowOf } from '../../db/rows.js';
 import { USER, type UserRow } from '../auth/user.read.js';
 import type { FamilyTable } from './family-access.js';
 import type { Role } from './family.entity.js';
+import type { FamilyId } from './family-id.js';
 
 /** The GraphQL `Family` as the read layer hands it over. */
 export const FAMILY = shape({
@@ -18,7 +19,7 @@ export const FAMILY = shape({
  * A family as one of its members sees it: every family row is read together with that member's role,
  * so the row itself proves the membership that members and invites are checked against.
  */
-export type FamilyRow = RowOf<typeof FAMILY> & { myRole: Role };
+export type FamilyRow = RowOf<typeof FAMILY> & { id: FamilyId; myRole: Role };
 
 /** The GraphQL `Invite`. */
 export const INVITE = shape({
@@ -42,13 +43,15 @@ export const MEMBERSHIP = shape({
 
 export type MemberRow = RowOf<typeof MEMBERSHIP> & { user: UserRow };
 
-const withRole = (row: Row): FamilyRow => Object.assign(FAMILY.read(row), { myRole: row.myRole as Role });
+/** Every family row is read joined to the member's own membership row, so its id is a member's family id. */
+const withRole = (row: Row): FamilyRow =>
+  Object.assign(FAMILY.read(row), { id: row.id as FamilyId, myRole: row.myRole as Role });
 
 /** Families by id that `userId` belongs to, with their role, oldest first; other ids are left out. */
 export async function readFamilies(
   em: EntityManager,
   userId: string,
-  ids: readonly string[],
+  ids: readonly FamilyId[],
 ): Promise<FamilyRow[]> {
   if (ids.length === 0) return [];
   const rows = await em.execute<Row[]>(
@@ -61,7 +64,7 @@ export async function readFamilies(
 }
 
 /** The members of a family the caller belongs to, with their users, by joining date. */
-export async function readMembers(em: EntityManager, familyId: string): Promise<MemberRow[]> {
+export async function readMembers(em: EntityManager, familyId: FamilyId): Promise<MemberRow[]> {
   const rows = await em.execute<Row[]>(
     `select ${MEMBERSHIP.select('m')}, ${USER.select('u', 'u_')}
        from membership m join app_user u on u.id = m.user_id
@@ -74,7 +77,7 @@ export async function readMembers(em: EntityManager, familyId: string): Promise<
 /** One member of a family, with their user. */
 export async function readMember(
   em: EntityManager,
-  familyId: string,
+  familyId: FamilyId,
   userId: string,
 ): Promise<MemberRow | null> {
   const rows = await em.execute<Row[]>(

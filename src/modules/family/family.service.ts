@@ -9,6 +9,7 @@ import type { Principal } from '../auth/auth.service.js';
 import { normalizeName } from '../auth/auth.validation.js';
 import { User } from '../auth/user.entity.js';
 import type { FamilyAccess } from './family-access.js';
+import type { FamilyId } from './family-id.js';
 import { Family, Invite, Membership, Role } from './family.entity.js';
 import type { CreateFamilyInput, CreateInviteInput, UpdateFamilyInput } from './family.inputs.js';
 import {
@@ -191,7 +192,7 @@ export class FamilyService {
     return this.removeMember(principal, familyId, principal.userId);
   }
 
-  private async lockedMember(em: EntityManager, familyId: string, userId: string): Promise<Membership> {
+  private async lockedMember(em: EntityManager, familyId: FamilyId, userId: string): Promise<Membership> {
     // Lock every membership row of the family so two demotions cannot both see "another owner".
     const members = await em.find(Membership, { family: familyId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const member = members.find((m) => m.user.id === userId);
@@ -201,7 +202,7 @@ export class FamilyService {
 
   private async assertAnotherOwner(
     em: EntityManager,
-    familyId: string,
+    familyId: FamilyId,
     exceptMembershipId: string,
   ): Promise<void> {
     const owners = await em.count(Membership, {

@@ -1,6 +1,7 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from './family.entity.js';
+import type { FamilyId } from './family-id.js';
 import type { FamilyRow, InviteRow, MemberRow } from './family.read.js';
 
 registerEnumType(Role, {
@@ -18,7 +19,7 @@ registerEnumType(Role, {
 @ObjectType('Family', { description: 'A household whose members share accounts, budgets and goals.' })
 export class FamilyObject implements FamilyRow {
   @Field(() => ID, { description: 'Stable identifier of the family.' })
-  id!: string;
+  id!: FamilyId;
 
   @Field(() => String, { description: 'Display name, e.g. "The Smiths".' })
   name!: string;

@@ -113,7 +113,7 @@ export class GoalService {
     if (goals.length === 0) return [];
     const family = await this.access.settings(familyId);
     const today = localDate(this.deps.clock.now(), family.timeZone);
-    const contributions = await this.access.list(CONTRIBUTIONS, familyId, {
+    const contributions = await this.access.list(CONTRIBUTIONS, family.id, {
       where: 'x.goal_id = any(?::uuid[])',
       params: [uuidArray(goals.map((g) => g.id))],
       order: 'x.occurred_on desc, x.created_at desc',

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { convertAmount } from '../../shared/money.js';
+import type { FamilyId } from '../family/family-id.js';
 
 /**
  * The latest known rate of every currency pair of a family as of a day. A pair that is missing stays
@@ -12,11 +13,16 @@ export class RateBook {
   static readonly none = new RateBook(new Map());
 
   /** The family's rates as of a day, read only when some amount is in another currency than wanted. */
-  static async loadIf(needed: boolean, em: EntityManager, familyId: string, asOf: string): Promise<RateBook> {
+  static async loadIf(
+    needed: boolean,
+    em: EntityManager,
+    familyId: FamilyId,
+    asOf: string,
+  ): Promise<RateBook> {
     return needed ? RateBook.load(em, familyId, asOf) : RateBook.none;
   }
 
-  static async load(em: EntityManager, familyId: string, asOf: string): Promise<RateBook> {
+  static async load(em: EntityManager, familyId: FamilyId, asOf: string): Promise<RateBook> {
     const rows: { base: string; quote: string; rate: string }[] = await em.execute(
       `select distinct on (base, quote) base, quote, rate::text as rate
          from exchange_rate

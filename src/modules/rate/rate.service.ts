@@ -32,10 +32,8 @@ export class RateService {
     rate: string;
     date?: string | null;
   }): Promise<ExchangeRateRow> {
-    const family = await this.em.findOneOrFail(
-      Family,
-      await this.access.family(input.familyId, Role.MEMBER, 'input.familyId'),
-    );
+    const familyId = await this.access.family(input.familyId, Role.MEMBER, 'input.familyId');
+    const family = await this.em.findOneOrFail(Family, familyId);
     const base = parseCurrency(input.base, 'input.base');
     const quote = parseCurrency(input.quote, 'input.quote');
     if (base === quote) throw badInput('input.quote', 'A rate needs two different currencies.');
@@ -50,7 +48,7 @@ export class RateService {
       { id: randomUUID(), family, base, quote, rate, onDate, createdAt: this.deps.clock.now() },
       { onConflictFields: ['family', 'base', 'quote', 'onDate'], onConflictMergeFields: ['rate'] },
     );
-    const [row] = await this.access.list(EXCHANGE_RATES, family.id, {
+    const [row] = await this.access.list(EXCHANGE_RATES, familyId, {
       where: 'x.base = ? and x.quote = ? and x.on_date = ?',
       params: [base, quote, onDate],
     });

@@ -3,6 +3,7 @@ import { parseLocalDate } from '../../shared/dates.js';
 import { badInput } from '../../shared/errors.js';
 import { parseAmount } from '../../shared/money.js';
 import { isUuid } from '../family/family-access.js';
+import type { FamilyId } from '../family/family-id.js';
 import type { TransactionFilter } from './transaction.inputs.js';
 
 /** A conjunction of SQL conditions with their `?` parameters, in order. */
@@ -30,7 +31,7 @@ export class Conditions {
  */
 export function addFilter(
   where: Conditions,
-  family: string,
+  family: FamilyId,
   filter: TransactionFilter,
   currencies: readonly string[],
 ): void {

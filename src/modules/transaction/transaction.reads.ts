@@ -3,6 +3,7 @@ import type { Row } from '../../db/rows.js';
 import { uuidArray } from '../../db/sql.js';
 import { badInput, notFound } from '../../shared/errors.js';
 import { isUuid, type FamilyAccess } from '../family/family-access.js';
+import type { FamilyId } from '../family/family-id.js';
 import { decodeCursor, encodeCursor } from './transaction.cursor.js';
 import { addFilter, boundsAmounts, Conditions } from './transaction.filter.js';
 import {
@@ -75,7 +76,7 @@ export class TransactionReads {
   }
 
   /** The currencies of a family's accounts. */
-  private async currencies(family: string): Promise<string[]> {
+  private async currencies(family: FamilyId): Promise<string[]> {
     const rows = await this.em.execute<{ currency: string }[]>(
       `select distinct currency from account where family_id = ?`,
       [family],

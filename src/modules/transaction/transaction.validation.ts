@@ -7,6 +7,7 @@ import { ACCOUNT, type AccountRow } from '../account/account.read.js';
 import { userColumns, userFromRow, type UserView } from '../auth/user.read.js';
 import { CATEGORY, type CategoryRow } from '../category/category.read.js';
 import { isUuid } from '../family/family-access.js';
+import type { FamilyId } from '../family/family-id.js';
 import { TransactionKind } from './transaction.entity.js';
 
 const NOTE_MAX = 500;
@@ -30,7 +31,7 @@ export interface Draft {
 
 /** What a transaction is after validation: every reference checked to be in the family. */
 export interface Resolved {
-  familyId: string;
+  familyId: FamilyId;
   kind: TransactionKind;
   amount: bigint;
   currency: string;
@@ -63,7 +64,7 @@ export interface DraftFacts {
 
 export interface FactsQuery {
   /** The families the account may be in. */
-  families: string[];
+  families: FamilyId[];
   draft: Pick<Draft, 'accountId' | 'toAccountId' | 'categoryId' | 'paidById'>;
   callerId: string;
   idempotencyKey: string | null;
@@ -128,7 +129,8 @@ export async function readDraftFacts(em: EntityManager, query: FactsQuery): Prom
 export function validateDraft(
   draft: Draft,
   facts: DraftFacts,
-  today: (familyId: string) => string,
+  familyId: FamilyId,
+  today: () => string,
 ): Resolved {
   const account = facts.account;
   if (account === null) throw notFound('Account', 'input.accountId');
@@ -173,7 +175,7 @@ export function validateDraft(
   }
   if (facts.paidBy === null) throw notFound('Member', 'input.paidById');
   return {
-    familyId: account.familyId,
+    familyId,
     kind: draft.kind,
     amount,
     currency: account.currency,
@@ -182,10 +184,7 @@ export function validateDraft(
     toAmount,
     toCurrency: toAccount?.currency ?? null,
     category,
-    occurredOn:
-      draft.occurredOn === null
-        ? today(account.familyId)
-        : parseLocalDate(draft.occurredOn, 'input.occurredOn'),
+    occurredOn: draft.occurredOn === null ? today() : parseLocalDate(draft.occurredOn, 'input.occurredOn'),
     note: note(draft.note),
     tags: tags(draft.tags),
     paidBy: facts.paidBy.id,

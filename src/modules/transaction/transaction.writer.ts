@@ -9,6 +9,7 @@ import { applyBalanceDeltas } from '../account/account.service.js';
 import type { Principal } from '../auth/auth.service.js';
 import { BUDGET_CHECK_INSERT, budgetCheckParams, enqueueBudgetCheck } from '../budget/budget-alerts.js';
 import type { FamilyAccess } from '../family/family-access.js';
+import type { FamilyId } from '../family/family-id.js';
 import { Role } from '../family/family.entity.js';
 import { balanceEffects, balanceMoves, difference, effectsOf } from './transaction.balances.js';
 import { LedgerTransaction, TransactionKind } from './transaction.entity.js';
@@ -110,7 +111,7 @@ export class TransactionWriter {
 
   async update(id: string, input: UpdateTransactionInput): Promise<TransactionRow> {
     const current = await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
-    const familyId = current.family.id;
+    const familyId = await this.access.family(current.family.id, Role.MEMBER);
     let expense: Resolved | undefined;
     await this.em.transactional(async (em) => {
       const tx = await em.findOne(LedgerTransaction, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -185,8 +186,9 @@ export class TransactionWriter {
   }
 
   private async validate(draft: Draft, facts: DraftFacts, now: Date): Promise<Resolved> {
-    const family = facts.account === null ? null : await this.access.settings(facts.account.familyId);
-    return validateDraft(draft, facts, () => localDate(now, family!.timeZone));
+    if (facts.account === null) throw notFound('Account', 'input.accountId');
+    const family = await this.access.settings(facts.account.familyId);
+    return validateDraft(draft, facts, family.id, () => localDate(now, family.timeZone));
   }
 
   /**
@@ -249,7 +251,7 @@ export class TransactionWriter {
   }
 
   /** A transaction of the family as written, read back (balances moved in SQL, never from the cache). */
-  private async readBack(id: string, familyId: string): Promise<TransactionRow> {
+  private async readBack(id: string, familyId: FamilyId): Promise<TransactionRow> {
     const rows = await this.em.execute<Row[]>(`${selectTransactions()} where t.id = ? and t.family_id = ?`, [
       id,
       familyId,
