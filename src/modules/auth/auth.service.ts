@@ -200,12 +200,6 @@ export class AuthService {
     return this.deps.callers.read(this.em, this.deps.accessTokens.verify(accessToken));
   }
 
-  async me(principal: Principal): Promise<User> {
-    const user = await this.em.findOne(User, principal.userId);
-    if (user === null) throw unauthenticated('This account no longer exists.');
-    return user;
-  }
-
   /**
    * Opens a session for a user whose identity has just been proven: the session row and its first
    * refresh token, in one statement (a single statement is atomic, no transaction needed).
