@@ -71,6 +71,8 @@ describe('a page of transactions costs a fixed number of SQL statements', () => 
 
   beforeAll(async () => {
     app = await startTestApp();
+    // The budget-alert worker polls on its own clock; its statement must not land among a request's.
+    await app.deps.budgetAlerts.stop();
     const logger = app.deps.orm.config.getLogger();
     const logQuery = logger.logQuery.bind(logger);
     logger.logQuery = (context: LogContext) => {
