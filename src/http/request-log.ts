@@ -27,6 +27,11 @@ export function requestLog(logger: Logger) {
     const requestId = incoming !== undefined && INCOMING_ID.test(incoming) ? incoming : randomUUID();
     res.locals.record = { requestId };
     res.setHeader('x-request-id', requestId);
+    // A listener and a timer per request for a line nobody keeps (LOG_LEVEL above info) is waste.
+    if (!logger.isLevelEnabled('info')) {
+      next();
+      return;
+    }
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const { record } = res.locals;
