@@ -5,13 +5,12 @@
  * typed mapper of both (`read`, `RowOf`). Joins, reports, budgets and loaders reuse the shapes, so a row
  * shape is written once and the compiler sees every use of it.
  *
- * Why typed plain SQL and not MikroORM's QueryBuilder or kysely: scenario (b) of the bench (a page of
- * 50 transactions with their account, category and member) spends its time in GraphQL execution and row
- * mapping, not in building SQL (bench/README.md). Statements here are built once per selection and
- * cached, so a builder could only add per-request work, for checks the shapes already give the
- * compiler. Measured against the code before (one run each, same machine, BENCH_ROUNDS=3
- * BENCH_DURATION=3): (b) 0.16x raw-join with 2 statements (before: 0.14x, 2), (a) 0.57x apollo-sdl
- * (0.43x), (c) 0.36x raw (0.23x), under a load average near 20, so "no regression" is all these say.
+ * Why typed plain SQL and not MikroORM's QueryBuilder or kysely: measured, not assumed. `npm run bench
+ * -- reads` runs the same two reads four ways to the same typed values (bench/read-mechanisms.ts). On
+ * 2026-12-01 (2 cores, load average 5-7, medians of 5 rounds, reads/s as a share of bare pg): a family's
+ * accounts 0.74x here, 0.56x kysely, 0.32x QueryBuilder; a 50-row joined page 0.72x here, 0.68x kysely,
+ * 0.49x QueryBuilder. Statements here are built once per selection and cached, where a builder builds
+ * (and kysely also compiles) on every call, for checks the shapes already give the compiler.
  * The statements go through the request's EntityManager (`em.execute`), so they join its transaction,
  * and use nothing of MikroORM 6 that version 7 drops.
  */
