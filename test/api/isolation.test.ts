@@ -284,6 +284,7 @@ function sample(type: GraphQLInputType, field: string, path: string[], a: Family
     Float: 1,
     Boolean: false,
     Decimal: '10.00',
+    Currency: 'EUR',
     LocalDate: today,
     DateTimeISO: new Date().toISOString(),
   };

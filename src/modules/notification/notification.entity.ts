@@ -3,6 +3,7 @@ import { BigIntType, JsonType, type Opt, type Ref } from '@mikro-orm/core';
 import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { User } from '../auth/user.entity.js';
 import { Family } from '../family/family.entity.js';
+import type { NotificationKind } from './notification-kind.js';
 
 /**
  * One message owed to one user (a budget alert, a completed account link), written in the same database
@@ -23,7 +24,7 @@ export class Notification {
   user!: Ref<User>;
 
   @Property({ type: 'text' })
-  kind!: string;
+  kind!: NotificationKind;
 
   @Property({ type: JsonType })
   payload!: Record<string, unknown>;

@@ -11,6 +11,7 @@ import { assertAcceptablePassword, hashPassword } from '../auth/password.js';
 import { User } from '../auth/user.entity.js';
 import { createPersonalFamily } from '../family/personal-family.js';
 import { Notification } from '../notification/notification.entity.js';
+import { NotificationKind } from '../notification/notification-kind.js';
 import type {
   BindingInfo,
   BindingStart,
@@ -33,7 +34,7 @@ const INT64_MAX = 9223372036854775807n;
 interface PendingRow {
   id: string;
   seq: string;
-  kind: string;
+  kind: NotificationKind;
   payload: Record<string, unknown> | string;
   created_at: Date;
   telegram_id: string;
@@ -154,7 +155,7 @@ export class TelegramService {
         const now = this.deps.clock.now();
         em.create(Notification, {
           user,
-          kind: 'telegram_linked',
+          kind: NotificationKind.TELEGRAM_LINKED,
           payload: { chatId: pending.chatId, telegramId: pending.telegramId, firstName: user.firstName },
           dedupeKey: `telegram_linked:${user.id}:${pending.telegramId}:${now.getTime()}`,
           createdAt: now,

@@ -172,7 +172,7 @@ export class TransactionWriter {
     return this.readBack(id, familyId);
   }
 
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string): Promise<string> {
     await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
     await this.em.transactional(async (em) => {
       const tx = await em.findOne(LedgerTransaction, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -182,7 +182,7 @@ export class TransactionWriter {
       await applyBalanceDeltas(em, reverse);
     });
     this.em.clear();
-    return true;
+    return id;
   }
 
   private async validate(draft: Draft, facts: DraftFacts, now: Date): Promise<Resolved> {
