@@ -2,9 +2,11 @@
  * `npm run bench` runs every benchmark; `npm run bench -- <name> [<name>...]` runs some of them:
  *   a  accounts with balances        b  newest 50 transactions, nested   c  month spending by category
  *   d  login                         e  createTransaction                ledger  1,000,000-row ledger scale
+ *   fanout  1,000 WebSocket subscribers on two processes, createTransaction reaching each family's
  * `--profile` also records a CPU profile of the app under each selected API scenario's load.
  * Knobs (environment): BENCH_DURATION (s per round, 5), BENCH_ROUNDS (5), BENCH_WARMUP (s, 2),
- * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run).
+ * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run),
+ * FANOUT_CONNECTIONS (1000), FANOUT_EVENTS (200).
  * See bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
@@ -29,6 +31,7 @@ import {
   type SeededFamily,
 } from './lib/seed.js';
 import { StatementRecorder, type Statement } from './lib/statements.js';
+import { printFanoutTable, runFanout, type FanoutReport } from './fanout.js';
 import { printLedgerTable, runLedgerScale, type LedgerReport } from './ledger-scale.js';
 import { LOGIN_MUTATION, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js';
 
@@ -61,9 +64,13 @@ interface ScenarioResult {
 
 function parseArgs(argv: string[]) {
   const names = argv.filter((a) => !a.startsWith('--'));
-  const unknown = names.filter((n) => !(API_NAMES as readonly string[]).includes(n) && n !== 'ledger');
+  const unknown = names.filter(
+    (n) => !(API_NAMES as readonly string[]).includes(n) && n !== 'ledger' && n !== 'fanout',
+  );
   if (unknown.length > 0) {
-    console.error(`Unknown benchmark ${unknown.join(', ')}; choose from ${API_NAMES.join(', ')}, ledger.`);
+    console.error(
+      `Unknown benchmark ${unknown.join(', ')}; choose from ${API_NAMES.join(', ')}, ledger, fanout.`,
+    );
     process.exit(2);
   }
   const all = names.length === 0;
@@ -71,6 +78,7 @@ function parseArgs(argv: string[]) {
     all,
     api: SCENARIOS.filter((s) => all || names.includes(s.name)),
     ledger: all || names.includes('ledger'),
+    fanout: all || names.includes('fanout'),
     profile: argv.includes('--profile'),
   };
 }
@@ -373,6 +381,10 @@ async function main(): Promise<void> {
     rows: numberFromEnv('LEDGER_ROWS', 1_000_000),
     runs: numberFromEnv('LEDGER_RUNS', args.all ? 15 : 30),
   };
+  const fanout = {
+    connections: numberFromEnv('FANOUT_CONNECTIONS', 1000),
+    events: numberFromEnv('FANOUT_EVENTS', 200),
+  };
   mkdirSync(path.join(RESULTS, 'plans'), { recursive: true });
   const report: {
     startedAt: string;
@@ -381,6 +393,7 @@ async function main(): Promise<void> {
     settings: Record<string, unknown>;
     api?: ScenarioResult[];
     ledger?: LedgerReport;
+    fanout?: FanoutReport;
     durationSeconds?: number;
   } = {
     startedAt: new Date(started).toISOString(),
@@ -392,12 +405,20 @@ async function main(): Promise<void> {
       platform: os.platform(),
     },
     code: codeUnderTest(),
-    settings: { ...rounds, ledgerRows: ledger.rows, ledgerRuns: ledger.runs, profile: args.profile },
+    settings: {
+      ...rounds,
+      ledgerRows: ledger.rows,
+      ledgerRuns: ledger.runs,
+      fanoutConnections: fanout.connections,
+      fanoutEvents: fanout.events,
+      profile: args.profile,
+    },
   };
   if (args.api.length > 0) report.api = await runApi(args.api, rounds, args.profile);
   if (args.ledger) {
     report.ledger = await runLedgerScale({ ...ledger, plansDir: path.join(RESULTS, 'plans', stamp), log });
   }
+  if (args.fanout) report.fanout = await runFanout({ ...fanout, log, stamp });
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
   report.machine.loadAverageAtEnd = os.loadavg();
 
@@ -407,6 +428,7 @@ async function main(): Promise<void> {
       if (r.profile) console.log(`\n${formatProfile(`(${r.name}) app`, r.profile)}`);
   }
   if (report.ledger !== undefined) printLedgerTable(report.ledger);
+  if (report.fanout !== undefined) printFanoutTable(report.fanout);
   const load = (values: unknown) => (values as number[]).map((n) => n.toFixed(1)).join(' ');
   console.log(
     `\nMachine: ${os.cpus().length} cores, load average ${load(report.machine.loadAverageAtStart)} at start, ` +

@@ -88,7 +88,7 @@ function driverMessage(message: string): string {
  * A database error's message embeds the failed SQL with its bound values (emails, password hashes). Log
  * what PostgreSQL said, its SQLSTATE and where, never the statement or the row (`detail`).
  */
-function loggable(error: unknown): unknown {
+export function loggable(error: unknown): unknown {
   const pgError = error as { severity?: unknown; code?: unknown; table?: unknown; constraint?: unknown };
   if (error instanceof DriverException) {
     return { type: error.name, message: driverMessage(error.message), sqlState: pgError.code };

@@ -9,6 +9,11 @@ export interface AccessClaims {
   sessionId: string;
 }
 
+/** The claims of a token that passed verification, with the moment it stops being valid. */
+export interface VerifiedClaims extends AccessClaims {
+  expiresAt: Date;
+}
+
 /** A token that has been issued: the JWT and the seconds it lives. */
 export interface IssuedToken {
   token: string;
@@ -52,7 +57,7 @@ export class AccessTokens {
    * when it is there, so a token signed with the real key but without `exp` (or `iat`, `sid`, `sub`) would
    * live forever: each one is required here.
    */
-  verify(token: string): AccessClaims {
+  verify(token: string): VerifiedClaims {
     try {
       const payload = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
@@ -69,7 +74,7 @@ export class AccessTokens {
       ) {
         throw new Error('malformed claims');
       }
-      return { userId: payload.sub, sessionId: payload.sid };
+      return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
     } catch {
       throw unauthenticated('Your access token is invalid or has expired.');
     }

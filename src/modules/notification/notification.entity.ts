@@ -38,6 +38,10 @@ export class Notification {
   @Property({ type: 'datetime', nullable: true })
   deliveredAt: Date | null = null;
 
+  /** When a web client marked it read (markNotificationsRead); independent of the bot's delivery. */
+  @Property({ type: 'datetime', nullable: true })
+  readAt: Date | null = null;
+
   /** While in the future, one bot replica is delivering it and the others leave it alone. */
   @Property({ type: 'datetime', nullable: true })
   leasedUntil: Date | null = null;

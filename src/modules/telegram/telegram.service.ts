@@ -143,6 +143,7 @@ export class TelegramService {
   async bindingConfirm(principal: Principal, code: string): Promise<void> {
     const pending = this.live(await this.deps.kv.getDelete(bindingKey(hashCode(code))));
     await this.deps.kv.delete(bindingByTelegramKey(pending.telegramId));
+    let linked: Notification | undefined;
     try {
       await this.em.transactional(async (em) => {
         const user = await em.findOneOrFail(User, principal.userId, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -153,7 +154,7 @@ export class TelegramService {
         if ((await em.count(User, { telegramId: pending.telegramId })) > 0) throw telegramTaken();
         user.telegramId = pending.telegramId;
         const now = this.deps.clock.now();
-        em.create(Notification, {
+        linked = em.create(Notification, {
           user,
           kind: NotificationKind.TELEGRAM_LINKED,
           payload: { chatId: pending.chatId, telegramId: pending.telegramId, firstName: user.firstName },
@@ -167,6 +168,16 @@ export class TelegramService {
       throw error;
     }
     this.em.clear();
+    if (linked !== undefined) {
+      this.deps.live.publish('notificationAdded', principal.userId, {
+        id: linked.id,
+        userId: principal.userId,
+        familyId: null,
+        kind: linked.kind,
+        payload: linked.payload,
+        createdAt: linked.createdAt.toISOString(),
+      });
+    }
   }
 
   /** Lets a Telegram-first user add email + password, after which email login works. */
