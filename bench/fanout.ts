@@ -27,6 +27,8 @@ export interface FanoutReport {
   mutationMs: { p50: number; p99: number };
   /** RSS growth of each API process while its sockets opened and subscribed, divided by its sockets. */
   memoryPerConnectionKiB: number[];
+  /** The same for the V8 heap in use (less noisy than RSS, but not all of it). */
+  heapPerConnectionKiB: number[];
   targetP99Ms: number;
   pass: boolean;
 }
@@ -147,7 +149,9 @@ export async function runFanout(options: {
       tokens.push(sessions);
     }
 
-    const rssBefore = await Promise.all(urls.map((url) => metric(url, 'process_resident_memory_bytes')));
+    const memory = (name: string) => Promise.all(urls.map((url) => metric(url, name)));
+    const rssBefore = await memory('process_resident_memory_bytes');
+    const heapBefore = await memory('nodejs_heap_size_used_bytes');
     const perProcess = [0, 0];
     for (let i = 0; i < connections; i++) {
       const family = i % FAMILIES;
@@ -196,13 +200,13 @@ export async function runFanout(options: {
     );
     // Let the sockets' first allocations settle before reading memory.
     await sleep(2000);
-    const rssAfter = await Promise.all(urls.map((url) => metric(url, 'process_resident_memory_bytes')));
-    const memoryPerConnectionKiB = rssAfter.map(
-      (after, side) => Math.round(((after - rssBefore[side]!) / perProcess[side]! / 1024) * 10) / 10,
-    );
+    const perConnection = (after: number[], before: number[]) =>
+      after.map((value, side) => Math.round(((value - before[side]!) / perProcess[side]! / 1024) * 10) / 10);
+    const memoryPerConnectionKiB = perConnection(await memory('process_resident_memory_bytes'), rssBefore);
+    const heapPerConnectionKiB = perConnection(await memory('nodejs_heap_size_used_bytes'), heapBefore);
     log(
       `fan-out: ${connections} subscribers running (${perProcess.join(' + ')}), ` +
-        `RSS +${memoryPerConnectionKiB.join(' / ')} KiB per connection`,
+        `RSS +${memoryPerConnectionKiB.join(' / ')} KiB, heap +${heapPerConnectionKiB.join(' / ')} KiB per connection`,
     );
 
     // The events: one at a time, families and processes in turn, so each latency is its own.
@@ -271,6 +275,7 @@ export async function runFanout(options: {
       latencyMs,
       mutationMs: { p50: round(percentile(mutationMs, 50)), p99: round(percentile(mutationMs, 99)) },
       memoryPerConnectionKiB,
+      heapPerConnectionKiB,
       targetP99Ms: TARGET_P99_MS,
       pass: latencyMs.p99 < TARGET_P99_MS && lost === 0 && misdelivered === 0 && duplicated === 0,
     };
