@@ -25,6 +25,8 @@ export interface FanoutReport {
   duplicated: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   mutationMs: { p50: number; p99: number };
+  /** Per event, from its first delivery to its last (every subscriber of the family, both processes). */
+  spreadMs: { p50: number; p99: number };
   /** RSS growth of each API process while its sockets opened and subscribed, divided by its sockets. */
   memoryPerConnectionKiB: number[];
   /** The same for the V8 heap in use (less noisy than RSS, but not all of it). */
@@ -150,6 +152,7 @@ export async function runFanout(options: {
     }
 
     const memory = (name: string) => Promise.all(urls.map((url) => metric(url, name)));
+    await Promise.all(apps.map((app) => app.gc()));
     const rssBefore = await memory('process_resident_memory_bytes');
     const heapBefore = await memory('nodejs_heap_size_used_bytes');
     const perProcess = [0, 0];
@@ -198,8 +201,9 @@ export async function runFanout(options: {
       },
       120_000,
     );
-    // Let the sockets' first allocations settle before reading memory.
+    // Let the sockets' first allocations settle, then collect what is garbage, before reading memory.
     await sleep(2000);
+    await Promise.all(apps.map((app) => app.gc()));
     const perConnection = (after: number[], before: number[]) =>
       after.map((value, side) => Math.round(((value - before[side]!) / perProcess[side]! / 1024) * 10) / 10);
     const memoryPerConnectionKiB = perConnection(await memory('process_resident_memory_bytes'), rssBefore);
@@ -241,6 +245,8 @@ export async function runFanout(options: {
     );
 
     const latencies: number[] = [];
+    /** Per event: its first and last delivery, whose distance is the fan-out alone, without the write. */
+    const span = new Map<string, { first: number; last: number }>();
     let misdelivered = 0;
     let duplicated = 0;
     for (const s of subscribers) {
@@ -248,10 +254,16 @@ export async function runFanout(options: {
       duplicated += s.duplicates;
       for (const [id, at] of s.received) {
         const event = sent.get(id);
-        if (event === undefined || event.family !== s.family) misdelivered++;
-        else latencies.push(at - event.at);
+        if (event === undefined || event.family !== s.family) {
+          misdelivered++;
+          continue;
+        }
+        latencies.push(at - event.at);
+        const seen = span.get(id) ?? { first: at, last: at };
+        span.set(id, { first: Math.min(seen.first, at), last: Math.max(seen.last, at) });
       }
     }
+    const spreads = [...span.values()].map((s) => s.last - s.first).sort((a, b) => a - b);
     latencies.sort((a, b) => a - b);
     mutationMs.sort((a, b) => a - b);
     const deliveriesReceived = latencies.length;
@@ -274,6 +286,7 @@ export async function runFanout(options: {
       duplicated,
       latencyMs,
       mutationMs: { p50: round(percentile(mutationMs, 50)), p99: round(percentile(mutationMs, 99)) },
+      spreadMs: { p50: round(percentile(spreads, 50)), p99: round(percentile(spreads, 99)) },
       memoryPerConnectionKiB,
       heapPerConnectionKiB,
       targetP99Ms: TARGET_P99_MS,
@@ -302,6 +315,10 @@ export function printFanoutTable(report: FanoutReport): void {
   );
   console.log(`  createTransaction itself: p50 ${r.mutationMs.p50} ms, p99 ${r.mutationMs.p99} ms`);
   console.log(
-    `  memory per connection (RSS growth / sockets, per process): ${r.memoryPerConnectionKiB.join(' KiB, ')} KiB`,
+    `  fan-out spread (first to last subscriber of an event): p50 ${r.spreadMs.p50} ms, p99 ${r.spreadMs.p99} ms`,
+  );
+  console.log(
+    `  memory per connection (growth / sockets, per process): RSS ${r.memoryPerConnectionKiB.join(' / ')} KiB, ` +
+      `V8 heap ${r.heapPerConnectionKiB.join(' / ')} KiB`,
   );
 }

@@ -34,8 +34,6 @@ export class LiveConnection {
   private pending: Promise<void> = Promise.resolve();
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
-  /** For FamilyAccess, which reads memberships from the caller, not from here. */
-  private readonly em: EntityManager;
   subscriptions = 0;
 
   constructor(
@@ -43,9 +41,7 @@ export class LiveConnection {
     private readonly socket: ClosableSocket,
     public caller: Caller,
     public claims: VerifiedClaims,
-  ) {
-    this.em = owner.em();
-  }
+  ) {}
 
   get userId(): string {
     return this.caller.userId;
@@ -77,7 +73,7 @@ export class LiveConnection {
 
   /** The caller's families as FamilyAccess sees them, for checks made in the middle of a stream. */
   access(): FamilyAccess {
-    return new FamilyAccess(this.em, this.caller);
+    return new FamilyAccess(this.owner.accessEm, this.caller);
   }
 
   /** Reads shared by every subscriber of this process (LiveConnections.shared). */
@@ -175,12 +171,19 @@ export class LiveConnections {
    */
   private readonly reads = new LRUCache<string, Promise<unknown>>({ max: 1000, ttl: 5000 });
   private readonly unlisten: () => void;
+  /**
+   * The EntityManager every socket's FamilyAccess is made with: the checks made mid-stream read the
+   * memberships the caller holds and never query, so one fork serves them all (a fork per socket cost
+   * memory for nothing).
+   */
+  readonly accessEm: EntityManager;
 
   constructor(
     private readonly deps: Deps,
     readonly events: LiveEvents,
   ) {
     this.unlisten = deps.callers.onChange((change) => this.changed(change));
+    this.accessEm = this.em();
   }
 
   get size(): number {

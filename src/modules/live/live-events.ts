@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { setMaxListeners } from 'node:events';
+import { createPubSub, type PubSub, type PubSubEventTarget } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.js';
 import type { NotificationKind } from '../notification/notification-kind.js';
@@ -46,6 +47,16 @@ export interface NotificationEvent {
   createdAt: string;
 }
 
+/**
+ * The in-process event target. Every subscriber of a family listens on the family's topic, so a hundred
+ * sockets of one family are a hundred listeners of one event type: not the leak Node warns about past ten.
+ */
+function localTarget(): PubSubEventTarget<LiveTopics> {
+  const target = new EventTarget();
+  setMaxListeners(0, target);
+  return target as PubSubEventTarget<LiveTopics>;
+}
+
 /** Topic -> [routing id (a family or a user), event]. */
 export type LiveTopics = {
   transactionChanged: [familyId: string, event: TransactionChangedEvent];
@@ -78,7 +89,7 @@ interface Envelope {
  * HTTP. So a publish that fails (Redis down) is logged and dropped, never failing the write that caused it.
  */
 export class LiveEvents {
-  readonly pubSub: PubSub<LiveTopics> = createPubSub<LiveTopics>();
+  readonly pubSub: PubSub<LiveTopics> = createPubSub<LiveTopics>({ eventTarget: localTarget() });
 
   private constructor(
     private readonly logger: Logger,
