@@ -161,6 +161,19 @@ describe('live updates over WebSocket (graphql-ws)', () => {
       transaction: null,
     });
     expect(changes.errors).toEqual([]);
+
+    // A corrected opening balance moves the balance too.
+    for (let i = 0; i < 2; i++) await balances.next(); // the update's and the delete's
+    ok(
+      await app.gql(
+        `mutation($id: ID!) { updateAccount(id: $id, input: { openingBalance: "100.00" }) { id } }`,
+        { id: family.cashId },
+        { token: family.token },
+      ),
+    );
+    expect((await balances.next()).balancesChanged.accounts).toEqual([
+      { id: family.cashId, balance: { amount: '100.00', currency: 'EUR' } },
+    ]);
   });
 
   it('S1: no event from another family: its id is NOT_FOUND, and its events never reach this family', async () => {
