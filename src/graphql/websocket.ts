@@ -67,6 +67,7 @@ export function createLiveServer(
   connections: LiveConnections,
 ): LiveServer {
   const { live: limits } = deps.config;
+  const hide = deps.config.graphql.hideSchemaDetails;
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
@@ -100,10 +101,16 @@ export function createLiveServer(
         try {
           document = parse(payload.query, { maxTokens: QUERY_LIMITS.tokens });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error.')];
+          return [
+            coded(
+              error instanceof GraphQLError ? error : new GraphQLError('Syntax error.'),
+              'GRAPHQL_PARSE_FAILED',
+              hide,
+            ),
+          ];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED', hide));
         const operation = getOperationAST(document, payload.operationName);
         if (operation == null) return refuse('Name the operation to run.');
         if (operation.operation !== 'subscription') {
@@ -135,7 +142,13 @@ export function createLiveServer(
       },
       onNext(_ctx, _id, _payload, _args, result) {
         if (result.errors === undefined) return;
-        return { ...result, errors: result.errors.map((error) => masked(error, deps)) };
+        // graphql-js refusing the variables, before anything ran: the client's input, as Apollo reports it.
+        const errors = result.errors.map((error) =>
+          error.path === undefined && /^Variable "\$/.test(error.message)
+            ? coded(error, ErrorCode.BAD_USER_INPUT, hide)
+            : error,
+        );
+        return { ...result, errors: errors.map((error) => masked(error, deps)) };
       },
       onError(_ctx, _id, _payload, errors) {
         return errors.map((error) => masked(error, deps));
@@ -164,6 +177,15 @@ export function createLiveServer(
       },
     },
   };
+}
+
+/**
+ * The code Apollo gives an error of parsing, validation (whatever code a rule set) or the variables, so
+ * maskError lets it through; in production without "Did you mean" hints (G2), as Apollo does over HTTP.
+ */
+function coded(error: GraphQLError, code: string, hideSchemaDetails: boolean): GraphQLError {
+  const message = hideSchemaDetails ? error.message.replace(/ ?Did you mean(.+?)\?$/, '') : error.message;
+  return new GraphQLError(message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
 }
 
 function masked(error: GraphQLError, deps: Deps): GraphQLFormattedError {

@@ -65,6 +65,10 @@ describe('live updates over WebSocket (graphql-ws)', () => {
         { token },
       ),
     ).createTransaction.id;
+  /** The codes of errors a subscription got (graphql-ws hands them over as arrays or single objects). */
+  const codes = (errors: unknown[]) =>
+    errors.flat().map((error) => (error as { extensions?: { code?: string } }).extensions?.code);
+
   /** Subscriptions running now, as the server counts them. */
   const running = async () =>
     Number(/^live_subscriptions (\d+)/m.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1] ?? 0);
@@ -325,11 +329,19 @@ describe('live updates over WebSocket (graphql-ws)', () => {
     const query = client.subscribe(`query { me { id } }`);
     await query.done;
     expect(JSON.stringify(query.errors)).toContain('subscriptions only');
+    // Depth 10 (the limit is 8), through members and their default families.
     const deep = client.subscribe(
-      `subscription { transactionChanged { transaction { account { id } category { parent { parent { parent { parent { parent { parent { id } } } } } } } } } }`,
+      `subscription { transactionChanged { transaction { createdBy { defaultFamily { members { user {
+        defaultFamily { members { user { id } } } } } } } } } }`,
     );
     await deep.done;
-    expect(deep.errors.length).toBeGreaterThan(0);
+    expect(codes(deep.errors)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    const unknown = client.subscribe(`subscription { nothingHere }`);
+    await unknown.done;
+    expect(codes(unknown.errors)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    const badVariable = client.subscribe(TX_CHANGED, { familyId: { not: 'an id' } });
+    await badVariable.done;
+    expect(codes(badVariable.errors)).toEqual(['BAD_USER_INPUT']);
     expect(await running()).toBe(0);
 
     // A message over 64 KiB closes the socket (1009, message too big) before it is read.
