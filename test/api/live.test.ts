@@ -356,8 +356,9 @@ describe('live updates over WebSocket (graphql-ws)', () => {
     expect((await big.closed).code).toBe(1009);
   });
 
-  it('without REDIS_URL (the embedded start) events are delivered in-process', async () => {
+  it('without REDIS_URL (the embedded start) events are delivered in-process; stopping closes the sockets', async () => {
     const local = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK, REDIS_URL: '' });
+    let stopped: Promise<void> | undefined;
     try {
       expect(local.config.redisUrl).toBeUndefined();
       const user = await registerUser(local, {}, fromFreshClient());
@@ -384,9 +385,13 @@ describe('live updates over WebSocket (graphql-ws)', () => {
         change: 'CREATED',
         transactionId: id,
       });
+      // Stopping the server closes its sockets (1001, going away) instead of waiting on them.
+      stopped = local.stop();
+      await stopped;
+      expect(await client.closed).toMatchObject({ code: 1001, reason: 'Server shutting down' });
     } finally {
       await Promise.all(clients.splice(0).map((client) => client.dispose()));
-      await local.stop();
+      await (stopped ?? local.stop());
     }
   });
 
