@@ -18,6 +18,7 @@ const config: CodegenConfig = {
           DateTimeISO: 'string',
           LocalDate: 'string',
           Decimal: 'string',
+          Currency: 'string',
           JSONObject: 'Record<string, unknown>',
         },
       },

@@ -274,14 +274,15 @@ async function openScale(shape: ScaleShape, end: string, options: LedgerOptions)
       {
         name: 'newest 50',
         // the ledger rows alone, as the raw SQL reads them (a query selecting no related object)
-        service: async (s) => (await s.transactions.reads.list(null, null, 50, null, new Set())).edges.length,
+        service: async (s) =>
+          (await s.transactions.reads.list(null, null, { first: 50 }, new Set())).edges.length,
         raw: { text: sql.TRANSACTION_FIRST_PAGE, params: [family.userId, 51] },
       },
       {
         name: 'deep page',
         depth,
         service: async (s) =>
-          (await s.transactions.reads.list(null, null, 50, cursor, new Set())).edges.length,
+          (await s.transactions.reads.list(null, null, { first: 50, after: cursor }, new Set())).edges.length,
         raw: {
           text: sql.TRANSACTION_PAGE,
           params: [family.userId, cursorRow.occurred_on, cursorRow.seq, 51],

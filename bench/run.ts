@@ -3,9 +3,11 @@
  *   a  accounts with balances        b  newest 50 transactions, nested   c  month spending by category
  *   d  login                         e  createTransaction                ledger  1,000,000-row ledger scale
  *   reads  the read layer's mechanism against QueryBuilder, kysely and bare pg
+ *   fanout  1,000 WebSocket subscribers on two processes, createTransaction reaching each family's
  * `--profile` also records a CPU profile of the app under each selected API scenario's load.
  * Knobs (environment): BENCH_DURATION (s per round, 5), BENCH_ROUNDS (5), BENCH_WARMUP (s, 2),
- * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run).
+ * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run),
+ * FANOUT_CONNECTIONS (1000), FANOUT_EVENTS (200).
  * See bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
@@ -30,12 +32,15 @@ import {
   type SeededFamily,
 } from './lib/seed.js';
 import { StatementRecorder, type Statement } from './lib/statements.js';
+import { printFanoutTable, runFanout, type FanoutReport } from './fanout.js';
 import { printLedgerTable, runLedgerScale, type LedgerReport } from './ledger-scale.js';
 import { printReadMechanismsTable, runReadMechanisms, type ReadMechanismsReport } from './read-mechanisms.js';
 import { LOGIN_MUTATION, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js';
 
 const RESULTS = path.resolve(import.meta.dirname, 'results');
 const API_NAMES = ['a', 'b', 'c', 'd', 'e'] as const;
+/** Benchmarks beside the API scenarios, each run by name or in the full run. */
+const PARTS = ['ledger', 'reads', 'fanout'] as const;
 const started = Date.now();
 const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
 
@@ -64,11 +69,11 @@ interface ScenarioResult {
 function parseArgs(argv: string[]) {
   const names = argv.filter((a) => !a.startsWith('--'));
   const unknown = names.filter(
-    (n) => !(API_NAMES as readonly string[]).includes(n) && n !== 'ledger' && n !== 'reads',
+    (n) => !(API_NAMES as readonly string[]).includes(n) && !(PARTS as readonly string[]).includes(n),
   );
   if (unknown.length > 0) {
     console.error(
-      `Unknown benchmark ${unknown.join(', ')}; choose from ${API_NAMES.join(', ')}, ledger, reads.`,
+      `Unknown benchmark ${unknown.join(', ')}; choose from ${[...API_NAMES, ...PARTS].join(', ')}.`,
     );
     process.exit(2);
   }
@@ -78,6 +83,7 @@ function parseArgs(argv: string[]) {
     api: SCENARIOS.filter((s) => all || names.includes(s.name)),
     ledger: all || names.includes('ledger'),
     reads: all || names.includes('reads'),
+    fanout: all || names.includes('fanout'),
     profile: argv.includes('--profile'),
   };
 }
@@ -380,6 +386,10 @@ async function main(): Promise<void> {
     rows: numberFromEnv('LEDGER_ROWS', 1_000_000),
     runs: numberFromEnv('LEDGER_RUNS', args.all ? 15 : 30),
   };
+  const fanout = {
+    connections: numberFromEnv('FANOUT_CONNECTIONS', 1000),
+    events: numberFromEnv('FANOUT_EVENTS', 200),
+  };
   mkdirSync(path.join(RESULTS, 'plans'), { recursive: true });
   const report: {
     startedAt: string;
@@ -389,6 +399,7 @@ async function main(): Promise<void> {
     api?: ScenarioResult[];
     ledger?: LedgerReport;
     reads?: ReadMechanismsReport;
+    fanout?: FanoutReport;
     durationSeconds?: number;
   } = {
     startedAt: new Date(started).toISOString(),
@@ -400,7 +411,14 @@ async function main(): Promise<void> {
       platform: os.platform(),
     },
     code: codeUnderTest(),
-    settings: { ...rounds, ledgerRows: ledger.rows, ledgerRuns: ledger.runs, profile: args.profile },
+    settings: {
+      ...rounds,
+      ledgerRows: ledger.rows,
+      ledgerRuns: ledger.runs,
+      fanoutConnections: fanout.connections,
+      fanoutEvents: fanout.events,
+      profile: args.profile,
+    },
   };
   if (args.api.length > 0) report.api = await runApi(args.api, rounds, args.profile);
   if (args.ledger) {
@@ -410,6 +428,7 @@ async function main(): Promise<void> {
   if (args.reads) {
     report.reads = await runReadMechanisms({ ...rounds, duration: Math.min(rounds.duration, 2), log });
   }
+  if (args.fanout) report.fanout = await runFanout({ ...fanout, log, stamp });
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
   report.machine.loadAverageAtEnd = os.loadavg();
 
@@ -420,6 +439,7 @@ async function main(): Promise<void> {
   }
   if (report.ledger !== undefined) printLedgerTable(report.ledger);
   if (report.reads !== undefined) printReadMechanismsTable(report.reads);
+  if (report.fanout !== undefined) printFanoutTable(report.fanout);
   const load = (values: unknown) => (values as number[]).map((n) => n.toFixed(1)).join(' ');
   console.log(
     `\nMachine: ${os.cpus().length} cores, load average ${load(report.machine.loadAverageAtStart)} at start, ` +

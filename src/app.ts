@@ -14,6 +14,9 @@ import { linkPageRoutes } from './web/link-page.js';
 import { createSchema } from './schema.js';
 import { CallerCache } from './modules/auth/caller-cache.js';
 import { createSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
+import { LiveConnections } from './modules/live/live-connections.js';
+import { LiveEvents } from './modules/live/live-events.js';
+import { createLiveServer } from './graphql/websocket.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createKeyValueStore } from './shared/kv/index.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
@@ -57,15 +60,29 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     await database.close();
     throw error;
   }
-  const deps = createDeps({ config, clock, orm: database.orm, kv, logger, callers, sessionEvents });
+  let live: LiveEvents;
+  try {
+    live =
+      config.redisUrl === undefined
+        ? LiveEvents.local(logger)
+        : await LiveEvents.redis(config.redisUrl, config.redisKeyPrefix, logger);
+  } catch (error) {
+    await sessionEvents.close();
+    await kv.close();
+    await database.close();
+    throw error;
+  }
+  const deps = createDeps({ config, clock, orm: database.orm, kv, logger, callers, sessionEvents, live });
   const schema = await createSchema();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false);
   const httpServer = createServer(app);
-  const metrics = new ApiMetrics(database.orm, callers);
-  const apollo = createApollo(schema, config, httpServer, [metrics.plugin()]);
+  const connections = new LiveConnections(deps, live);
+  const liveServer = createLiveServer(httpServer, schema, deps, connections);
+  const metrics = new ApiMetrics(database.orm, callers, connections);
+  const apollo = createApollo(schema, config, httpServer, [metrics.plugin(), liveServer.plugin]);
   await apollo.start();
 
   app.use(requestLog(logger));
@@ -100,7 +117,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     database,
     stop() {
       stopping ??= (async () => {
+        // Apollo's drain closes the sockets (liveServer.plugin) and finishes in-flight requests.
         await apollo.stop();
+        await live.close();
         await sessionEvents.close();
         // After the last request, so every expense it recorded is evaluated here or by another process.
         await deps.budgetAlerts.stop();

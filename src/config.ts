@@ -48,6 +48,7 @@ export const envSchema = z.object({
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')
     .refine((code) => currencyExponent(code) !== undefined, 'is not an ISO 4217 currency')
     .default('EUR'),
+  LIVE_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -88,6 +89,17 @@ export interface Config {
   /** Currency of new users' personal families and their cash account. */
   defaultCurrency: string;
   rateLimits: { login: RateLimit; refresh: RateLimit; register: RateLimit };
+  /** Live updates over WebSocket (src/graphql/websocket.ts). */
+  live: {
+    /** Open sockets one user may hold on one API process. */
+    maxConnectionsPerUser: number;
+    /** Subscriptions one socket may run at once. */
+    maxSubscriptionsPerConnection: number;
+    /** Largest message a client may send (ws `maxPayload`); bigger closes the socket with 1009. */
+    maxMessageBytes: number;
+    /** How often the server pings each socket; one that has not answered the last ping by then is dropped. */
+    keepAliveMs: number;
+  };
   /** Brute-force protection for password logins, per client and per account (see LoginThrottle). */
   loginThrottle: {
     /** Wrong passwords one client may try on one account before it is paused. */
@@ -155,6 +167,12 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
       login: { points: 30, windowSeconds: 60 },
       refresh: { points: 30, windowSeconds: 60 },
       register: { points: 30, windowSeconds: 300 },
+    },
+    live: {
+      maxConnectionsPerUser: e.LIVE_MAX_CONNECTIONS_PER_USER,
+      maxSubscriptionsPerConnection: 20,
+      maxMessageBytes: 64 * 1024,
+      keepAliveMs: 15_000,
     },
     loginThrottle: {
       clientFailures: 5,

@@ -11,6 +11,7 @@ import { FamilyAccess } from './modules/family/family-access.js';
 import { FamilyReads } from './modules/family/family.reads.js';
 import { FamilyService } from './modules/family/family.service.js';
 import { GoalService } from './modules/goal/goal.service.js';
+import { NotificationService } from './modules/notification/notification.service.js';
 import { RateService } from './modules/rate/rate.service.js';
 import { ReportService } from './modules/report/report.service.js';
 import { TelegramService } from './modules/telegram/telegram.service.js';
@@ -19,6 +20,7 @@ import { TransactionService } from './modules/transaction/transaction.service.js
 import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
+import type { LiveConnection } from './modules/live/live-connections.js';
 
 /** The services of one request, sharing that request's unit of work. */
 export interface Services {
@@ -40,6 +42,8 @@ export interface FinanceServices {
   goals: GoalService;
   rates: RateService;
   reports: ReportService;
+  /** The caller's own notifications (not scoped to a family). */
+  notifications: NotificationService;
   /** Batch loaders of related rows, scoped to the caller's families. */
   loaders: Loaders;
 }
@@ -61,6 +65,8 @@ export interface Context {
   principal(): Promise<Caller>;
   /** The finance services, scoped to the caller's families. Memoized. */
   finance(): Promise<FinanceServices>;
+  /** The WebSocket an operation arrived on (subscriptions); undefined over HTTP. */
+  live: LiveConnection | undefined;
 }
 
 export interface RequestInfo {
@@ -68,6 +74,8 @@ export interface RequestInfo {
   meta: Omit<RequestMeta, 'isBot'>;
   authorization: string | undefined;
   botKey: string | undefined;
+  /** Over WebSocket: the socket's connection, whose caller was authenticated at connection_init. */
+  live?: LiveConnection;
 }
 
 export function createContext(deps: Deps, request: RequestInfo): Context {
@@ -96,8 +104,12 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
       logger ??= deps.logger.child({ requestId: request.record.requestId });
       return logger;
     },
+    live: request.live,
     principal() {
-      principal ??= resolvePrincipal(auth, request.authorization);
+      principal ??=
+        request.live === undefined
+          ? resolvePrincipal(auth, request.authorization)
+          : request.live.currentCaller();
       return principal;
     },
     finance() {
@@ -114,6 +126,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           goals: new GoalService(deps, em, access),
           rates: new RateService(deps, em, access),
           reports: new ReportService(deps, em, access),
+          notifications: new NotificationService(em, deps.clock, caller.userId),
           // Made on first use: most requests never batch-load.
           get loaders() {
             loaders ??= createLoaders(access);

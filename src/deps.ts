@@ -5,6 +5,7 @@ import { LoginThrottle } from './modules/auth/login-throttle.js';
 import { CallerCache } from './modules/auth/caller-cache.js';
 import { LocalSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
 import { BudgetAlertWorker } from './modules/budget/budget-alerts.js';
+import { LiveEvents } from './modules/live/live-events.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
@@ -26,13 +27,16 @@ export interface Deps {
   sessionEvents: SessionEvents;
   /** Evaluates budget alerts after commit; started and stopped with the app. */
   budgetAlerts: BudgetAlertWorker;
+  /** Where services announce committed changes to live subscribers, across processes. */
+  live: LiveEvents;
 }
 
 export function createDeps(
   base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 'logger'> &
-    Partial<Pick<Deps, 'callers' | 'sessionEvents'>>,
+    Partial<Pick<Deps, 'callers' | 'sessionEvents' | 'live'>>,
 ): Deps {
   const callers = base.callers ?? new CallerCache(base.clock);
+  const live = base.live ?? LiveEvents.local(base.logger);
   return {
     ...base,
     accessTokens: new AccessTokens(base.config.jwt, base.clock),
@@ -45,6 +49,7 @@ export function createDeps(
     ),
     callers,
     sessionEvents: base.sessionEvents ?? new LocalSessionEvents(callers),
-    budgetAlerts: new BudgetAlertWorker(base.orm, base.clock, base.logger),
+    budgetAlerts: new BudgetAlertWorker(base.orm, base.clock, base.logger, live),
+    live,
   };
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from './modules/account/account.resolver.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
@@ -9,6 +10,13 @@ import { CategoryResolver } from './modules/category/category.resolver.js';
 import { FamilyResolver, MemberResolver, UserFamilyResolver } from './modules/family/family.resolver.js';
 import { GoalResolver } from './modules/goal/goal.resolver.js';
 import { HealthResolver } from './modules/health/health.resolver.js';
+import {
+  BalancesChangeResolver,
+  BudgetAlertResolver,
+  LiveResolver,
+  TransactionChangeResolver,
+} from './modules/live/live.resolver.js';
+import { NotificationResolver } from './modules/notification/notification.resolver.js';
 import { RateResolver } from './modules/rate/rate.resolver.js';
 import { ReportResolver } from './modules/report/report.resolver.js';
 import { TelegramResolver } from './modules/telegram/telegram.resolver.js';
@@ -28,6 +36,11 @@ export const resolvers = [
   RateResolver,
   ReportResolver,
   TelegramResolver,
+  NotificationResolver,
+  LiveResolver,
+  TransactionChangeResolver,
+  BalancesChangeResolver,
+  BudgetAlertResolver,
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */
@@ -35,11 +48,16 @@ export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],
+    // Required once there are subscriptions, but never used: each one subscribes through its socket's
+    // LiveConnection (live.resolver.ts), which checks the family for every event.
+    pubSub: createPubSub(),
     validate: false,
   });
   // type-graphql has no option for the root types' descriptions; integrators read them first in Sandbox.
   schema.getQueryType()!.description = 'Reads: your user, families, ledger, budgets, goals and reports.';
   schema.getMutationType()!.description =
     'Writes: sign-in and sessions, families, the ledger, budgets and goals.';
+  schema.getSubscriptionType()!.description =
+    'Live updates over WebSocket (graphql-ws protocol on /graphql): transactions, balances, alerts, notifications.';
   return schema;
 }

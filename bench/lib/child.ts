@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 export interface ChildRequest {
   id: number;
-  type: 'profile-start' | 'profile-stop' | 'stop';
+  type: 'profile-start' | 'profile-stop' | 'gc' | 'stop';
   file?: string;
 }
 
@@ -31,6 +31,8 @@ export interface BenchChild {
   profileStart(): Promise<void>;
   /** Stops it and writes the .cpuprofile (Chrome DevTools / speedscope format) to `file`. */
   profileStop(file: string): Promise<void>;
+  /** A full garbage collection in the child, so memory read next is what is still held. */
+  gc(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startChild(name: string, env: Record<string, string>): Pro
     urls,
     profileStart: () => ask('profile-start'),
     profileStop: (file) => ask('profile-stop', file),
+    gc: () => ask('gc'),
     async stop() {
       if (child.exitCode !== null) return;
       await ask('stop').catch(() => undefined);
@@ -80,7 +83,7 @@ export async function startChild(name: string, env: Record<string, string>): Pro
   };
 }
 
-/** The child's side: announces its URLs, then serves profile and stop requests until stopped. */
+/** The child's side: announces its URLs, then serves profile, gc and stop requests until stopped. */
 export function serveParent(urls: Record<string, string>, stop: () => Promise<void>): void {
   let session: Session | undefined;
   process.on('message', async (request: ChildRequest) => {
@@ -92,6 +95,11 @@ export function serveParent(urls: Record<string, string>, stop: () => Promise<vo
         await session.post('Profiler.enable');
         await session.post('Profiler.setSamplingInterval', { interval: 200 });
         await session.post('Profiler.start');
+      } else if (request.type === 'gc') {
+        const inspector = new Session();
+        inspector.connect();
+        await inspector.post('HeapProfiler.collectGarbage');
+        inspector.disconnect();
       } else if (request.type === 'profile-stop') {
         if (session === undefined) throw new Error('profiler not started');
         const { profile } = await session.post('Profiler.stop');

@@ -35,7 +35,7 @@ export async function deliverPending(deps: NotificationDeliveryDeps): Promise<nu
   for (const notification of pendingNotifications) {
     try {
       const chatId = Number(notification.payload.chatId ?? notification.telegramId);
-      if (notification.kind === 'telegram_linked') {
+      if (notification.kind === 'TELEGRAM_LINKED') {
         const { telegramLogin } = await deps.api.call(
           TelegramLoginDocument,
           { telegramId: notification.telegramId },
@@ -90,10 +90,10 @@ function isUndeliverable(error: unknown): boolean {
 
 function describe(notification: Pending): string {
   const p = notification.payload;
-  if (notification.kind === 'telegram_linked') {
+  if (notification.kind === 'TELEGRAM_LINKED') {
     return `Linked! This Telegram account now uses your Family Finance account, ${String(p.firstName ?? '')}. Try /balance.`;
   }
-  if (notification.kind === 'budget_alert') {
+  if (notification.kind === 'BUDGET_ALERT') {
     const name = typeof p.category === 'string' ? p.category : 'All spending';
     const spent = formatMoney(p.spent as MoneyLike);
     const available = formatMoney(p.available as MoneyLike);

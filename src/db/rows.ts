@@ -46,6 +46,8 @@ export const col = {
   date: column<string>(same, '::text'),
   dateOrNull: column<string | null>(same, '::text'),
   decimal: column<string>(same, '::text'),
+  /** jsonb, which the driver parses. */
+  object: column<Record<string, unknown>>(same),
   /** The driver hands timestamptz over as text, and JSON as ISO text: both parse. */
   timestamp: column<Date>((value) => new Date(value as string), '', true),
   timestampOrNull: column<Date | null>(

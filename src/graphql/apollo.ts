@@ -18,30 +18,28 @@ import { operationRecordPlugin } from './operation-record.js';
 export const QUERY_LIMITS = { depth: 8, aliases: 15, tokens: 2000, cost: 5000 } as const;
 
 /**
- * This endpoint serves queries and mutations only. graphql-js 16 lets a `subscription` document through
- * validation even when the schema has no Subscription type, and execution then fails as an internal error
- * (HTTP 500); over GET Apollo answered 405 as if another method could do it. Refused here as a validation
- * error instead, HTTP 400 GRAPHQL_VALIDATION_FAILED for POST and GET alike, the way graphql-js 17's
- * KnownOperationTypesRule does.
+ * HTTP serves queries and mutations only; subscriptions run over WebSocket (src/graphql/websocket.ts).
+ * Apollo would otherwise fail a subscription sent over HTTP as an internal error (HTTP 500), and over GET
+ * answer 405 as if another method could do it. Refused here as a validation error instead, HTTP 400
+ * GRAPHQL_VALIDATION_FAILED for POST and GET alike.
  */
 export const noSubscriptionRule: ValidationRule = (context) => ({
   OperationDefinition(operation) {
     if (operation.operation !== 'subscription') return;
     context.reportError(
-      new GraphQLError('Subscriptions are not supported: this API serves queries and mutations over HTTP.', {
-        nodes: operation,
-      }),
+      new GraphQLError(
+        'Subscriptions are not supported over HTTP: open a WebSocket to /graphql (graphql-ws protocol).',
+        {
+          nodes: operation,
+        },
+      ),
     );
   },
 });
 
-export function createApollo(
-  schema: GraphQLSchema,
-  config: Config,
-  httpServer: Server,
-  extraPlugins: ApolloServerPlugin<Context>[] = [],
-): ApolloServer<Context> {
-  const armor = new ApolloArmor({
+/** G5 limits as graphql-armor enforces them (depth, aliases, cost, directives). */
+export function armorProtection() {
+  return new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: QUERY_LIMITS.aliases },
     // Counted by graphql-js's parser instead (parseOptions below): armor's Apollo token plugin throws from
@@ -53,6 +51,20 @@ export function createApollo(
     // Apollo's own hideSchemaDetailsFromClientErrors covers suggestions (G2).
     blockFieldSuggestion: { enabled: false },
   }).protect();
+}
+
+/** The validation every operation gets, over HTTP and over WebSocket alike (L5, G5). */
+export function operationRules(armor = armorProtection()): ValidationRule[] {
+  return [singleAuthFieldRule, ...armor.validationRules];
+}
+
+export function createApollo(
+  schema: GraphQLSchema,
+  config: Config,
+  httpServer: Server,
+  extraPlugins: ApolloServerPlugin<Context>[] = [],
+): ApolloServer<Context> {
+  const armor = armorProtection();
 
   return new ApolloServer<Context>({
     schema,
@@ -66,7 +78,7 @@ export function createApollo(
     // We stop Apollo ourselves, after draining HTTP, on SIGTERM/SIGINT.
     stopOnTerminationSignals: false,
     formatError: maskError,
-    validationRules: [noSubscriptionRule, singleAuthFieldRule, ...armor.validationRules],
+    validationRules: [noSubscriptionRule, ...operationRules(armor)],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
       ApolloServerPluginCacheControlDisabled(),

@@ -52,12 +52,27 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   for (const key of VISIBLE_EXTENSIONS) {
     if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
   }
+  if (code === ErrorCode.BAD_USER_INPUT && extensions.field === undefined) {
+    const field = coercedField(formatted.message);
+    if (field !== undefined) extensions.field = field;
+  }
   return {
     message: formatted.message,
     ...(formatted.locations && { locations: formatted.locations }),
     ...(formatted.path && { path: formatted.path }),
     extensions,
   };
+}
+
+/**
+ * A value that a scalar (a date, a currency, a decimal) refused while graphql-js coerced the variables:
+ * its message says where, `Variable "$input" got invalid value ... at "input.occurredOn"`, and B1 wants
+ * that place in `extensions.field`, like the services' own BAD_USER_INPUT.
+ */
+function coercedField(message: string): string | undefined {
+  const match = /^Variable "\$([A-Za-z_]\w*)" got invalid value .*?(?: at "([\w.[\]]+)")?;/s.exec(message);
+  if (match === null) return undefined;
+  return match[2] ?? match[1];
 }
 
 /**
@@ -73,7 +88,7 @@ function driverMessage(message: string): string {
  * A database error's message embeds the failed SQL with its bound values (emails, password hashes). Log
  * what PostgreSQL said, its SQLSTATE and where, never the statement or the row (`detail`).
  */
-function loggable(error: unknown): unknown {
+export function loggable(error: unknown): unknown {
   const pgError = error as { severity?: unknown; code?: unknown; table?: unknown; constraint?: unknown };
   if (error instanceof DriverException) {
     return { type: error.name, message: driverMessage(error.message), sqlState: pgError.code };

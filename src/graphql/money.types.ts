@@ -1,6 +1,6 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { Field, ObjectType } from 'type-graphql';
-import { Amount } from '../shared/money.js';
+import { Amount, parseCurrency } from '../shared/money.js';
 
 const DECIMAL_SHAPE = /^-?\d+(\.\d+)?$/;
 
@@ -34,6 +34,36 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
   },
 });
 
+/**
+ * An ISO 4217 code, checked where codes are checked for money (`parseCurrency`: the currency-codes list,
+ * which also knows each currency's decimals), so the schema and the services never disagree about which
+ * currencies exist. Input is trimmed and upper-cased.
+ */
+export const CurrencyScalar = new GraphQLScalarType<string, string>({
+  name: 'Currency',
+  description: 'An ISO 4217 currency code, e.g. "EUR", "JPY" or "KWD".',
+  serialize(value) {
+    if (typeof value !== 'string') throw new TypeError('Currency codes are produced as strings');
+    return value;
+  },
+  parseValue(value) {
+    if (typeof value !== 'string') throw new TypeError('Currency must be an ISO 4217 code like "EUR".');
+    return parseCode(value);
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new TypeError('Currency must be an ISO 4217 code like "EUR".');
+    return parseCode(ast.value);
+  },
+});
+
+function parseCode(value: string): string {
+  try {
+    return parseCurrency(value, 'currency');
+  } catch {
+    throw new TypeError(`"${value.slice(0, 16)}" is not an ISO 4217 currency code.`);
+  }
+}
+
 @ObjectType({ description: 'An exact amount of money in one currency.' })
 export class Money {
   @Field(() => DecimalScalar, {
@@ -41,7 +71,7 @@ export class Money {
   })
   amount!: string;
 
-  @Field(() => String, { description: 'ISO 4217 currency code, e.g. "EUR".' })
+  @Field(() => CurrencyScalar, { description: 'ISO 4217 currency code, e.g. "EUR".' })
   currency!: string;
 }
 

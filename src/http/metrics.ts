@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Context } from '../context.js';
 import type { Orm } from '../db/orm.js';
 import type { CallerCache } from '../modules/auth/caller-cache.js';
+import type { LiveConnections } from '../modules/live/live-connections.js';
 
 /** Prometheus metrics of one API process: requests and errors by operation and code, and the DB pool. */
 export class ApiMetrics {
@@ -25,8 +26,24 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor(orm: Orm, callers: CallerCache) {
+  constructor(orm: Orm, callers: CallerCache, live?: LiveConnections) {
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'live_connections',
+      help: 'Authenticated WebSocket connections (graphql-ws) open on this process',
+      registers: [this.registry],
+      collect() {
+        this.set(live?.size ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'live_subscriptions',
+      help: 'Subscriptions running on those connections',
+      registers: [this.registry],
+      collect() {
+        this.set(live?.subscriptionCount ?? 0);
+      },
+    });
     new Counter({
       name: 'caller_lookups_total',
       help: 'Signed-in callers by source: hit (memory), miss (database, remembered), unsubscribed (database, not remembered)',

@@ -65,13 +65,13 @@ async function record(
 
 async function deleteTx(family: TestFamily, id: string): Promise<void> {
   const data = ok(
-    await app.gql<{ deleteTransaction: boolean }>(
+    await app.gql<{ deleteTransaction: string }>(
       `mutation($id: ID!) { deleteTransaction(id: $id) }`,
       { id },
       { token: family.token },
     ),
   );
-  expect(data.deleteTransaction).toBe(true);
+  expect(data.deleteTransaction).toBe(id);
 }
 
 interface MoneyOut {
@@ -122,7 +122,7 @@ async function createBudget(
 async function budgets(family: TestFamily, date?: string): Promise<Status[]> {
   const data = ok(
     await app.gql<{ budgets: Status[] }>(
-      `query($date: String) { budgets(date: $date) { ${STATUS} } }`,
+      `query($date: LocalDate) { budgets(date: $date) { ${STATUS} } }`,
       { date: date ?? null },
       { token: family.token },
     ),
@@ -133,7 +133,7 @@ async function budgets(family: TestFamily, date?: string): Promise<Status[]> {
 async function budgetOn(family: TestFamily, id: string, date?: string): Promise<Status> {
   const data = ok(
     await app.gql<{ budget: Status }>(
-      `query($id: ID!, $date: String) { budget(id: $id, date: $date) { ${STATUS} } }`,
+      `query($id: ID!, $date: LocalDate) { budget(id: $id, date: $date) { ${STATUS} } }`,
       { id, date: date ?? null },
       { token: family.token },
     ),
@@ -239,12 +239,20 @@ describe('budget periods, the month start day and the time zone', () => {
     app.clock.set(new Date('2025-03-10T12:00:00Z'));
     const family = await newFamily();
     await createBudget(family, { amount: '10.00' });
+    // The LocalDate scalar refuses it while the variables are read, before any resolver runs.
     const result = await app.gql(
+      `query($date: LocalDate) { budgets(date: $date) { spent { amount } } }`,
+      { date: '2025-02-29' },
+      { token: family.token },
+    );
+    expectBadInput(result, 'date');
+    // Written into the query instead, it fails validation: the document itself is wrong.
+    const literal = await app.gql(
       `query { budgets(date: "2025-02-29") { spent { amount } } }`,
       {},
       { token: family.token },
     );
-    expectBadInput(result, 'date');
+    expect(literal.errors?.[0]?.extensions?.code, literal.text).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
 
@@ -462,13 +470,13 @@ describe('budget amounts and categories', () => {
     const deleteRate = async (id: string) =>
       expect(
         ok(
-          await app.gql<{ deleteExchangeRate: boolean }>(
+          await app.gql<{ deleteExchangeRate: string }>(
             `mutation($id: ID!) { deleteExchangeRate(id: $id) }`,
             { id },
             { token: family.token },
           ),
         ).deleteExchangeRate,
-      ).toBe(true);
+      ).toBe(id);
 
     // 10.05 USD * 0.9 = 9.045 EUR, rounded half away from zero to 9.05. A second rate for the same
     // pair and day replaces the first.

@@ -315,7 +315,7 @@ describe('reports', () => {
     missingRates: string[];
   }
 
-  const SPENDING = `query($from: String, $to: String) {
+  const SPENDING = `query($from: LocalDate, $to: LocalDate) {
     spendingByCategory(from: $from, to: $to) {
       period { start end } total { amount currency } missingRates
       categories {
@@ -570,7 +570,7 @@ describe('reports', () => {
       app.gql(SPENDING, { from, to }, { token: family.token });
     const byMember = (from: string | null, to: string | null) =>
       app.gql(
-        `query($from: String, $to: String) { spendingByMember(from: $from, to: $to) { missingRates } }`,
+        `query($from: LocalDate, $to: LocalDate) { spendingByMember(from: $from, to: $to) { missingRates } }`,
         { from, to },
         {
           token: family.token,

@@ -69,6 +69,7 @@ const ID_BY_NAME: Record<string, Kind> = {
 /** ID arguments whose name alone does not tell (lists of references, for instance). */
 const ID_BY_PLACE: Record<string, Kind> = {
   'acknowledgeNotifications(ids)': 'notification',
+  'markNotificationsRead(ids)': 'notification',
 };
 
 /** What a root field's `id` argument refers to. */
@@ -284,6 +285,7 @@ function sample(type: GraphQLInputType, field: string, path: string[], a: Family
     Float: 1,
     Boolean: false,
     Decimal: '10.00',
+    Currency: 'EUR',
     LocalDate: today,
     DateTimeISO: new Date().toISOString(),
   };

@@ -412,8 +412,9 @@ describe('ledger', () => {
     await expectBalances({ dollars: '97.43' });
 
     // delete each kind
+    // The deleted id comes back, for client caches to evict.
     expect(ok(await app.gql(DELETE_TX, { id: salary.id }, { token: owner.token }))).toEqual({
-      deleteTransaction: true,
+      deleteTransaction: salary.id,
     });
     await expectBalances({ cash: '50.00', bank: '290.50', dollars: '97.43' });
     await app.gql(DELETE_TX, { id: fx.id }, { token: owner.token });

@@ -11,10 +11,11 @@ import { financeHelpers } from '../helpers/finance.js';
  * seeded with one SQL statement; the expectations are computed here from the rows themselves.
  */
 
-const PAGE = `query Page($familyId: ID, $filter: TransactionFilter, $first: Int, $after: String) {
-  transactions(familyId: $familyId, filter: $filter, first: $first, after: $after) {
+const PAGE = `query Page($familyId: ID, $filter: TransactionFilter, $first: Int, $after: String, $last: Int, $before: String) {
+  transactions(familyId: $familyId, filter: $filter, first: $first, after: $after, last: $last, before: $before) {
     edges { cursor node { id occurredOn } }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    totalCount
   }
 }`;
 const CREATE_TX = `mutation CreateTransaction($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }`;
@@ -22,7 +23,13 @@ const CREATE_TX = `mutation CreateTransaction($input: CreateTransactionInput!) {
 interface Page {
   transactions: {
     edges: { cursor: string; node: { id: string; occurredOn: string } }[];
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    pageInfo: {
+      hasNextPage: boolean;
+      hasPreviousPage: boolean;
+      startCursor: string | null;
+      endCursor: string | null;
+    };
+    totalCount: number;
   };
 }
 
@@ -79,22 +86,57 @@ describe('transactions: keyset pagination and filters', () => {
       [familyId],
     );
 
-  /** Pages through a filtered list, 100 at a time, checking every page's shape; returns the ids in order. */
+  /**
+   * Pages through a filtered list, 100 at a time, checking every page's shape; returns the ids in order.
+   * Every page reports the same totalCount, and it is the number of ids the walk found.
+   */
   const collect = async (filter?: Record<string, unknown>): Promise<string[]> => {
     const ids: string[] = [];
+    const totals = new Set<number>();
     let after: string | null = null;
     for (let pages = 0; pages < 100; pages++) {
       const result = await page({ filter, first: 100, after });
       expect(result.errors, result.text).toBeUndefined();
-      const { edges, pageInfo } = result.data!.transactions;
+      const { edges, pageInfo, totalCount } = result.data!.transactions;
       expect(edges.length).toBeLessThanOrEqual(100);
       ids.push(...edges.map((e) => e.node.id));
+      totals.add(totalCount);
+      expect(pageInfo.startCursor).toBe(edges[0]?.cursor ?? null);
       expect(pageInfo.endCursor).toBe(edges.at(-1)?.cursor ?? null);
-      if (!pageInfo.hasNextPage) return ids;
+      expect(pageInfo.hasPreviousPage).toBe(false);
+      if (!pageInfo.hasNextPage) {
+        expect([...totals]).toEqual([ids.length]);
+        return ids;
+      }
       expect(edges).toHaveLength(100);
       after = pageInfo.endCursor;
     }
     throw new Error('more than 100 pages');
+  };
+
+  /**
+   * The same walk backward: `last` from the oldest end, then `before` each page's startCursor. Returns the
+   * ids newest first, like `collect`, and the pages as they came (each newest first).
+   */
+  const collectBackward = async (
+    filter: Record<string, unknown> | undefined,
+    size: number,
+  ): Promise<{ ids: string[]; pages: string[][] }> => {
+    const pages: string[][] = [];
+    let before: string | null = null;
+    for (let n = 0; n < 1000; n++) {
+      const result = await page({ filter, last: size, before });
+      expect(result.errors, result.text).toBeUndefined();
+      const { edges, pageInfo } = result.data!.transactions;
+      expect(pageInfo.startCursor).toBe(edges[0]?.cursor ?? null);
+      expect(pageInfo.endCursor).toBe(edges.at(-1)?.cursor ?? null);
+      expect(pageInfo.hasNextPage).toBe(false);
+      pages.unshift(edges.map((e) => e.node.id));
+      if (!pageInfo.hasPreviousPage) return { ids: pages.flat(), pages };
+      expect(edges).toHaveLength(size);
+      before = pageInfo.startCursor;
+    }
+    throw new Error('more than 1000 pages');
   };
 
   /** The ids a filter must return, in order, computed from the rows. */
@@ -288,6 +330,57 @@ describe('transactions: keyset pagination and filters', () => {
     const fresh = await collect();
     expect(fresh.slice(0, arrivedNewer.length)).toEqual([...arrivedNewer].reverse());
     expect(fresh).toEqual([...[...arrivedNewer].reverse(), ...ids]);
+  });
+
+  it('pages backward (last/before) through exactly the list forward paging gives, in the same order', async () => {
+    const forward = await collect();
+    const order = (await rows()).sort(newestFirst).map((r) => r.id);
+    expect(forward).toEqual(order);
+    const backward = await collectBackward(undefined, 100);
+    expect(backward.ids).toEqual(forward);
+    // every page is full except the newest, reached last, which holds what is left
+    const sizes = backward.pages.map((p) => p.length);
+    expect(sizes.slice(1).every((n) => n === 100)).toBe(true);
+    // a small, odd page size lands pages across day boundaries (ties broken by insertion order)
+    expect((await collectBackward({ kinds: ['TRANSFER'] }, 7)).ids).toEqual(
+      await collect({ kinds: ['TRANSFER'] }),
+    );
+  });
+
+  it('a cursor taken either way leads back: before the endCursor of a page is the page above it', async () => {
+    const first = (await page({ first: 30 })).data!.transactions;
+    const second = (await page({ first: 30, after: first.pageInfo.endCursor })).data!.transactions;
+    const back = await page({ last: 30, before: second.pageInfo.startCursor });
+    expect(back.errors, back.text).toBeUndefined();
+    expect(back.data!.transactions.edges.map((e) => e.node.id)).toEqual(first.edges.map((e) => e.node.id));
+    expect(back.data!.transactions.pageInfo.hasPreviousPage).toBe(false);
+    // between two cursors: exactly what lies between them
+    const between = await page({
+      first: 100,
+      after: first.edges[4]!.cursor,
+      before: second.edges[5]!.cursor,
+    });
+    expect(between.data!.transactions.edges.map((e) => e.node.id)).toEqual(
+      [...first.edges.slice(5), ...second.edges.slice(0, 5)].map((e) => e.node.id),
+    );
+    expectBadInput(await page({ first: 10, last: 10 }), 'last');
+    for (const last of [101, 0, -1]) expectBadInput(await page({ last }), 'last');
+    expectBadInput(await page({ last: 10, before: 'garbage' }), 'before');
+  });
+
+  it('totalCount counts what the filter keeps, whichever page is asked for', async () => {
+    const all = await rows();
+    expect((await page({ first: 1 })).data!.transactions.totalCount).toBe(all.length);
+    const transfers = all.filter((r) => r.kind === 'transfer').length;
+    expect(transfers).toBeGreaterThan(0);
+    expect(transfers).toBeLessThan(all.length);
+    const filtered = await page({ filter: { kinds: ['TRANSFER'] }, last: 3 });
+    expect(filtered.data!.transactions.totalCount).toBe(transfers);
+    const from = dateBefore(today, 20);
+    expect(
+      (await page({ filter: { dateFrom: from, memberIds: [partnerId] }, first: 5 })).data!.transactions
+        .totalCount,
+    ).toBe(all.filter((r) => r.occurred_on >= from && r.paid_by_id === partnerId).length);
   });
 
   it('serves at most 100 a page', async () => {

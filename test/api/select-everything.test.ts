@@ -476,6 +476,8 @@ const MUTATIONS: Record<string, Entry> = {
       },
     }),
   },
+  // Without ids: every unread notification of the caller.
+  markNotificationsRead: { call: () => ({ variables: {} }) },
   changePassword: {
     // A wrong current password: success would end the caller's other sessions, the ones this test uses.
     call: () => ({

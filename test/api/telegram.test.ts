@@ -613,7 +613,7 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
 
     const fetched = await pending();
     const byTelegram = (id: string) =>
-      fetched.filter((n) => n.telegramId === id && n.kind === 'telegram_linked');
+      fetched.filter((n) => n.telegramId === id && n.kind === 'TELEGRAM_LINKED');
     expect(byTelegram(firstId), JSON.stringify(fetched)).toHaveLength(1);
     expect(byTelegram(secondId)).toHaveLength(1);
     const one = byTelegram(firstId)[0]!;

@@ -125,6 +125,8 @@ const API_LEFT_TO_DEFAULTS = new Set([
   'JWT_AUDIENCE',
   // 100kb request bodies.
   'BODY_LIMIT',
+  // 10 WebSocket connections per user and API process.
+  'LIVE_MAX_CONNECTIONS_PER_USER',
 ]);
 
 /** Bot variables compose deliberately does not pass. */

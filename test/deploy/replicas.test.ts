@@ -11,6 +11,7 @@ import {
 } from '../helpers/app.js';
 import { LOGIN, ME, REFRESH, REGISTER, type Tokens } from '../helpers/auth.js';
 import { TEST_REDIS_URL } from '../helpers/environment.js';
+import { liveClient, subscriptionsRunning } from '../helpers/live.js';
 import { spawnApi, waitForHttp, type ApiProcess } from '../helpers/server-process.js';
 
 /**
@@ -259,6 +260,46 @@ describe.runIf(realRedis && realDatabase)(
           [account.id],
         );
         expect(rows[0]).toEqual({ balance: String(-total), expected: String(-total), count: '50' });
+      },
+      TIMEOUT,
+    );
+    it(
+      'live updates cross processes: a write on A reaches a subscriber on B, and logout on A closes its socket on B within a second',
+      async () => {
+        const user = await register(a);
+        const accounts = await gql<{ accounts: { id: string }[] }>(
+          a.url,
+          ACCOUNTS,
+          {},
+          { token: user.accessToken },
+        );
+        const cash = accounts.data!.accounts[0]!.id;
+        const client = liveClient(b.url, { accessToken: user.accessToken });
+        try {
+          await client.connected;
+          const stream = client.subscribe<{ transactionChanged: { transactionId: string } }>(
+            `subscription { transactionChanged { transactionId } }`,
+          );
+          await subscriptionsRunning(b.url, 1);
+          const created = await gql<{ createTransaction: { id: string } }>(
+            a.url,
+            CREATE_TX,
+            { input: { kind: 'EXPENSE', amount: '1.00', accountId: cash } },
+            { token: user.accessToken },
+          );
+          expect(created.errors).toBeUndefined();
+          expect((await stream.next()).transactionChanged.transactionId).toBe(
+            created.data!.createTransaction.id,
+          );
+
+          const loggedOut = performance.now();
+          expect((await gql(a.url, LOGOUT, {}, { token: user.accessToken })).errors).toBeUndefined();
+          const closed = await client.closed;
+          expect(closed.code).toBe(4403);
+          expect(closed.at - loggedOut).toBeLessThan(1000);
+        } finally {
+          await client.dispose();
+        }
       },
       TIMEOUT,
     );

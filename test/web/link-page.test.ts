@@ -147,7 +147,7 @@ describe('the account-link page in Chromium (SECURITY.md T4)', () => {
       }>(PENDING, {}, bot);
       expect(outbox.errors, outbox.text).toBeUndefined();
       const linked = outbox.data!.pendingNotifications.filter(
-        (n) => n.kind === 'telegram_linked' && n.telegramId === telegramId,
+        (n) => n.kind === 'TELEGRAM_LINKED' && n.telegramId === telegramId,
       );
       expect(linked, outbox.text).toHaveLength(1);
       expect(linked[0]!.payload.chatId).toBe(telegramId);

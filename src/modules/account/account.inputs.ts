@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { DecimalScalar } from '../../graphql/money.types.js';
+import { CurrencyScalar, DecimalScalar } from '../../graphql/money.types.js';
 import { AccountType } from './account.entity.js';
 
 @InputType({ description: 'A new account.' })
@@ -13,7 +13,7 @@ export class CreateAccountInput {
   @Field(() => AccountType, { description: 'What kind of account it is.' })
   type!: AccountType;
 
-  @Field(() => String, {
+  @Field(() => CurrencyScalar, {
     nullable: true,
     description: "ISO 4217 currency; default: the family's base currency.",
   })

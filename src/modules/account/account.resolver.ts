@@ -24,7 +24,11 @@ export class AccountResolver {
     return (await ctx.finance()).accounts.list(familyId, includeArchived);
   }
 
-  @Query(() => AccountObject, { description: "One account; NOT_FOUND outside the caller's families." })
+  @Query(() => AccountObject, {
+    nullable: true,
+    description:
+      "One account; null, with NOT_FOUND in `errors`, outside the caller's families (the rest of the response stays).",
+  })
   async account(
     @Arg('id', () => ID, { description: 'The account.' }) id: string,
     @Ctx() ctx: Context,

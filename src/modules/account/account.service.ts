@@ -1,6 +1,7 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
+import { LiveEvents } from '../live/live-events.js';
 import { badInput } from '../../shared/errors.js';
 import { parseAmount, parseCurrency } from '../../shared/money.js';
 import { normalizeName } from '../auth/auth.validation.js';
@@ -73,6 +74,14 @@ export class AccountService {
       );
     }
     await this.em.flush();
+    if (input.openingBalance != null) {
+      const familyId = account.family.id;
+      this.deps.live.publish('balancesChanged', familyId, {
+        eventId: LiveEvents.newEventId(),
+        familyId,
+        accountIds: [id],
+      });
+    }
     return this.get(id);
   }
 }

@@ -2,6 +2,7 @@ import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { AccountType } from './account.entity.js';
 import type { AccountRow } from './account.read.js';
+import { CurrencyScalar } from '../../graphql/money.types.js';
 
 registerEnumType(AccountType, {
   name: 'AccountType',
@@ -28,7 +29,7 @@ export class AccountObject implements Omit<AccountRow, 'balance' | 'openingBalan
   @Field(() => AccountType, { description: 'What kind of account this is.' })
   type!: AccountType;
 
-  @Field(() => String, { description: "ISO 4217 code of the account's currency." })
+  @Field(() => CurrencyScalar, { description: "ISO 4217 code of the account's currency." })
   currency!: string;
 
   @Field(() => Boolean, { description: 'Archived accounts are hidden from pickers but keep their history.' })

@@ -10,6 +10,11 @@ export interface AccessClaims {
   sessionId: string;
 }
 
+/** The claims of a token that passed verification, with the moment it stops being valid. */
+export interface VerifiedClaims extends AccessClaims {
+  expiresAt: Date;
+}
+
 /** A token that has been issued: the JWT and the seconds it lives. */
 export interface IssuedToken {
   token: string;
@@ -18,7 +23,7 @@ export interface IssuedToken {
 
 /** A token that passed verification, and the second it expires. */
 interface VerifiedToken {
-  claims: AccessClaims;
+  claims: VerifiedClaims;
   exp: number;
 }
 
@@ -68,7 +73,7 @@ export class AccessTokens {
    * when it is there, so a token signed with the real key but without `exp` (or `iat`, `sid`, `sub`) would
    * live forever: each one is required here.
    */
-  verify(token: string): AccessClaims {
+  verify(token: string): VerifiedClaims {
     const now = Math.floor(this.clock.now().getTime() / 1000);
     const known = this.verified.get(token);
     // jsonwebtoken refuses a token from its `exp` second on; the same rule here.
@@ -89,7 +94,7 @@ export class AccessTokens {
       ) {
         throw new Error('malformed claims');
       }
-      const claims = { userId: payload.sub, sessionId: payload.sid };
+      const claims = { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
       this.verified.set(token, { claims, exp: payload.exp });
       return claims;
     } catch {

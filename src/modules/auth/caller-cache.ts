@@ -36,7 +36,19 @@ export class CallerCache {
   /** For /metrics: answers from memory, from the database while listening, and while not listening. */
   readonly counts = { hit: 0, miss: 0, unsubscribed: 0 };
 
+  /** Told of every change this process applies; `null` means "anything may have changed". */
+  private readonly listeners = new Set<(change: CallerChange | null) => void>();
+
   constructor(private readonly clock: Clock) {}
+
+  /**
+   * Calls `listener` after each change is applied here (the same changes the cache forgets on), so others
+   * that hold callers for longer than a request, such as live sockets, check them again.
+   */
+  onChange(listener: (change: CallerChange | null) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -65,6 +77,11 @@ export class CallerCache {
 
   /** Forgets whatever the change touched. Users and families are rare changes: a scan is fine. */
   apply(change: CallerChange): void {
+    this.forget(change);
+    for (const listener of this.listeners) listener(change);
+  }
+
+  private forget(change: CallerChange): void {
     this.generation++;
     for (const id of change.sessions ?? []) this.entries.delete(id);
     const users = new Set(change.users);
@@ -87,5 +104,6 @@ export class CallerCache {
   forgetAll(): void {
     this.generation++;
     this.entries.clear();
+    for (const listener of this.listeners) listener(null);
   }
 }

@@ -8,6 +8,8 @@ import { familyIdFromTrustedRow, type FamilyId } from '../family/family-id.js';
 import { budgetStatuses } from './budget-status.js';
 import { readCategoriesAndBudgets } from './budget.read.js';
 import { periodContaining } from './period.js';
+import type { BudgetAlertEvent, LiveEvents } from '../live/live-events.js';
+import type { NotificationKind } from '../notification/notification-kind.js';
 
 export const ALERT_THRESHOLDS = [80, 100] as const;
 
@@ -59,10 +61,10 @@ export async function recordBudgetAlerts(
   date: string,
   categories: ReadonlySet<string | null>,
   now: Date,
-): Promise<void> {
+): Promise<RecordedNotification[]> {
   const familyId = family.id;
   const { budgets: all, categories: known } = await readCategoriesAndBudgets(em, family);
-  if (all.length === 0) return;
+  if (all.length === 0) return [];
   const parents = new Set(
     known.flatMap((c) => (categories.has(c.id) && c.parentId !== null ? [c.parentId] : [])),
   );
@@ -70,7 +72,7 @@ export async function recordBudgetAlerts(
   const budgets = all.filter(
     (b) => b.categoryId === null || categories.has(b.categoryId) || parents.has(b.categoryId),
   );
-  if (budgets.length === 0) return;
+  if (budgets.length === 0) return [];
   const statuses = await budgetStatuses(em, family, budgets, date, { children: childrenByParent(known) });
   const names = new Map(known.map((c) => [c.id, c.name]));
   const alerts = statuses.flatMap((status) =>
@@ -93,17 +95,59 @@ export async function recordBudgetAlerts(
           },
         })),
   );
-  if (alerts.length === 0) return;
+  if (alerts.length === 0) return [];
   // Every member gets each alert once: the dedupe key names budget, period, threshold and member.
-  await em.execute(
+  return em.execute<RecordedNotification[]>(
     `insert into notification (id, family_id, user_id, kind, payload, dedupe_key, created_at)
      select gen_random_uuid(), m.family_id, m.user_id, 'budget_alert', a.payload, a.key || ':' || m.user_id, ?
        from membership m
       cross join jsonb_to_recordset(?::jsonb) as a(key text, payload jsonb)
       where m.family_id = ?
-     on conflict (dedupe_key) do nothing`,
+     on conflict (dedupe_key) do nothing
+     returning id, user_id, family_id, kind, payload, created_at`,
     [now.toISOString(), JSON.stringify(alerts), familyId],
   );
+}
+
+/** A notification row just recorded, as live subscribers are told about it. */
+export interface RecordedNotification {
+  id: string;
+  user_id: string;
+  family_id: string;
+  kind: NotificationKind;
+  payload: Record<string, unknown>;
+  created_at: Date | string;
+}
+
+/**
+ * Tells live subscribers, after commit, about the notifications recorded: each to its user, and each
+ * alert once to its family (however many members it was recorded for).
+ */
+export function announceAlerts(live: LiveEvents, recorded: readonly RecordedNotification[]): void {
+  const alerts = new Map<string, BudgetAlertEvent>();
+  for (const row of recorded) {
+    live.publish('notificationAdded', row.user_id, {
+      id: row.id,
+      userId: row.user_id,
+      familyId: row.family_id,
+      kind: row.kind,
+      payload: row.payload,
+      createdAt: new Date(row.created_at).toISOString(),
+    });
+    const p = row.payload as Omit<BudgetAlertEvent, 'familyId'>;
+    alerts.set(`${row.family_id}:${p.budgetId}:${p.periodStart}:${p.threshold}`, {
+      familyId: row.family_id,
+      budgetId: p.budgetId,
+      category: p.category,
+      threshold: p.threshold,
+      periodStart: p.periodStart,
+      periodEnd: p.periodEnd,
+      spent: p.spent,
+      available: p.available,
+      percentUsed: p.percentUsed,
+    });
+  }
+  for (const alert of alerts.values()) live.publish('budgetAlert', alert.familyId, alert);
 }
 
 interface CheckRow {
@@ -142,6 +186,7 @@ export class BudgetAlertWorker {
     private readonly orm: Orm,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly live: LiveEvents,
   ) {}
 
   start(): void {
@@ -175,7 +220,8 @@ export class BudgetAlertWorker {
       `select exists (select from budget_alert_check) as found`,
     );
     if (pending?.found !== true) return 0;
-    return em.transactional(async (tx) => {
+    const recorded: RecordedNotification[] = [];
+    const taken = await em.transactional(async (tx) => {
       const checks = await tx.execute<CheckRow[]>(
         `select c.id::text as id, c.family_id, c.occurred_on::text as occurred_on, c.category_id,
                 f.base_currency, f.month_start_day, f.time_zone
@@ -209,13 +255,15 @@ export class BudgetAlertWorker {
       }
       for (const key of await this.unannounced(tx, groups)) {
         const { family, date, categories } = groups.get(key)!;
-        await recordBudgetAlerts(tx, family, date, categories, now);
+        recorded.push(...(await recordBudgetAlerts(tx, family, date, categories, now)));
       }
       await tx.execute(`delete from budget_alert_check where id = any(?::bigint[])`, [
         `{${checks.map((c) => c.id).join(',')}}`,
       ]);
       return checks.length;
     });
+    announceAlerts(this.live, recorded);
+    return taken;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
-import { DecimalScalar, Money } from '../../graphql/money.types.js';
+import { CurrencyScalar, DecimalScalar, Money } from '../../graphql/money.types.js';
 import type { BudgetRow } from './budget.read.js';
 import { BudgetObject } from './budget.types.js';
 
@@ -18,7 +18,7 @@ export class CreateBudgetInput {
   @Field(() => DecimalScalar, { description: 'The monthly limit, positive, e.g. "400.00".' })
   amount!: string;
 
-  @Field(() => String, {
+  @Field(() => CurrencyScalar, {
     nullable: true,
     description: "ISO 4217 currency of the limit; default: the family's base currency.",
   })
@@ -30,7 +30,7 @@ export class CreateBudgetInput {
   })
   rollover!: boolean;
 
-  @Field(() => String, {
+  @Field(() => LocalDateResolver, {
     nullable: true,
     description: 'First day tracked (YYYY-MM-DD); default: the start of the current month.',
   })
@@ -89,7 +89,7 @@ export class BudgetStatus {
   })
   percentUsed!: string | null;
 
-  @Field(() => [String], {
+  @Field(() => [CurrencyScalar], {
     description: "Currencies spent in this period with no known rate to the budget's currency (not counted).",
   })
   missingRates!: string[];

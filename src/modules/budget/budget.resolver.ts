@@ -1,3 +1,4 @@
+import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { Money, money } from '../../graphql/money.types.js';
@@ -18,7 +19,7 @@ export class BudgetResolver {
       description: "The family; default: the caller's default family.",
     })
     familyId: string | null,
-    @Arg('date', () => String, {
+    @Arg('date', () => LocalDateResolver, {
       nullable: true,
       description: 'Show the period containing this day (YYYY-MM-DD); default today.',
     })
@@ -29,11 +30,13 @@ export class BudgetResolver {
   }
 
   @Query(() => BudgetStatus, {
-    description: "One budget and where it stands; NOT_FOUND outside the caller's families.",
+    nullable: true,
+    description:
+      "One budget and where it stands; null, with NOT_FOUND in `errors`, outside the caller's families (the rest of the response stays).",
   })
   async budget(
     @Arg('id', () => ID, { description: 'The budget.' }) id: string,
-    @Arg('date', () => String, {
+    @Arg('date', () => LocalDateResolver, {
       nullable: true,
       description: 'Show the period containing this day; default today.',
     })
@@ -60,11 +63,11 @@ export class BudgetResolver {
     return (await ctx.finance()).budgets.update(id, input);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes a budget.' })
+  @Mutation(() => ID, { description: 'Deletes a budget; answers its id, for client caches to evict.' })
   async deleteBudget(
     @Arg('id', () => ID, { description: 'The budget.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
+  ): Promise<string> {
     return (await ctx.finance()).budgets.delete(id);
   }
 

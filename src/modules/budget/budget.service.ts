@@ -86,9 +86,10 @@ export class BudgetService {
     return this.status(id, null);
   }
 
-  async delete(id: string): Promise<boolean> {
+  /** Returns the deleted id, for client caches to evict. */
+  async delete(id: string): Promise<string> {
     const budget = await this.access.load(Budget, id, 'Budget', Role.MEMBER);
     await this.em.nativeDelete(Budget, { id: budget.id });
-    return true;
+    return budget.id;
   }
 }

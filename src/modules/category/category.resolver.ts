@@ -46,13 +46,14 @@ export class CategoryResolver {
     return (await ctx.finance()).categories.update(id, input);
   }
 
-  @Mutation(() => Boolean, {
-    description: 'Deletes a category without subcategories; its transactions become uncategorized.',
+  @Mutation(() => ID, {
+    description:
+      'Deletes a category without subcategories; its transactions become uncategorized; answers its id, for client caches to evict.',
   })
   async deleteCategory(
     @Arg('id', () => ID, { description: 'The category.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
+  ): Promise<string> {
     return (await ctx.finance()).categories.delete(id);
   }
 }

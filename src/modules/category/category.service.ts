@@ -71,13 +71,14 @@ export class CategoryService {
   }
 
   /** Deletes a category without children; its transactions become uncategorized. */
-  async delete(id: string): Promise<boolean> {
+  /** Returns the deleted id, for client caches to evict. */
+  async delete(id: string): Promise<string> {
     const category = await this.access.load(Category, id, 'Category', Role.MEMBER);
     if ((await this.em.count(Category, { parent: category.id })) > 0) {
       throw conflict('Delete or move its subcategories first, or archive it instead.');
     }
     await this.em.nativeDelete(Category, { id: category.id });
-    return true;
+    return category.id;
   }
 
   private async flushUnique(): Promise<void> {

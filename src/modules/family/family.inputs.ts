@@ -1,12 +1,16 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { Role } from './family.entity.js';
+import { CurrencyScalar } from '../../graphql/money.types.js';
 
 @InputType({ description: 'A new family; the caller becomes its owner.' })
 export class CreateFamilyInput {
   @Field(() => String, { description: 'Display name, 1 to 100 characters.' })
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'ISO 4217 base currency; default from server config.' })
+  @Field(() => CurrencyScalar, {
+    nullable: true,
+    description: 'ISO 4217 base currency; default from server config.',
+  })
   baseCurrency?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Day budget months start on, 1 to 28; default 1.' })
@@ -21,7 +25,7 @@ export class UpdateFamilyInput {
   @Field(() => String, { nullable: true, description: 'New display name.' })
   name?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'New ISO 4217 base currency.' })
+  @Field(() => CurrencyScalar, { nullable: true, description: 'New ISO 4217 base currency.' })
   baseCurrency?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'New month start day, 1 to 28.' })

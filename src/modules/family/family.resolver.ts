@@ -14,7 +14,11 @@ export class FamilyResolver {
     return (await ctx.finance()).families.families();
   }
 
-  @Query(() => FamilyObject, { description: "One of the caller's families; NOT_FOUND for any other." })
+  @Query(() => FamilyObject, {
+    nullable: true,
+    description:
+      "One of the caller's families; null, with NOT_FOUND in `errors`, for any other (the rest of the response stays).",
+  })
   async family(
     @Arg('id', () => ID, { description: 'The family.' }) id: string,
     @Ctx() ctx: Context,

@@ -3,6 +3,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from './family.entity.js';
 import type { FamilyId } from './family-id.js';
 import type { FamilyRow, InviteRow, MemberRow } from './family.read.js';
+import { CurrencyScalar } from '../../graphql/money.types.js';
 
 registerEnumType(Role, {
   name: 'Role',
@@ -24,7 +25,7 @@ export class FamilyObject implements FamilyRow {
   @Field(() => String, { description: 'Display name, e.g. "The Smiths".' })
   name!: string;
 
-  @Field(() => String, { description: 'ISO 4217 code that reports convert into.' })
+  @Field(() => CurrencyScalar, { description: 'ISO 4217 code that reports convert into.' })
   baseCurrency!: string;
 
   @Field(() => Int, { description: 'Day of the month (1-28) budget months start on, e.g. payday.' })

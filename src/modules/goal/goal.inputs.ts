@@ -1,6 +1,6 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { DecimalScalar, Money } from '../../graphql/money.types.js';
+import { CurrencyScalar, DecimalScalar, Money } from '../../graphql/money.types.js';
 import type { GoalRow } from './goal.read.js';
 import { GoalObject } from './goal.types.js';
 
@@ -15,13 +15,13 @@ export class CreateGoalInput {
   @Field(() => DecimalScalar, { description: 'The amount to reach, positive.' })
   target!: string;
 
-  @Field(() => String, {
+  @Field(() => CurrencyScalar, {
     nullable: true,
     description: "ISO 4217 currency; default: the linked account's, else the family's base currency.",
   })
   currency?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Reach it by this day (YYYY-MM-DD).' })
+  @Field(() => LocalDateResolver, { nullable: true, description: 'Reach it by this day (YYYY-MM-DD).' })
   deadline?: string | null;
 
   @Field(() => ID, {
@@ -39,7 +39,7 @@ export class UpdateGoalInput {
   @Field(() => DecimalScalar, { nullable: true, description: 'New target.' })
   target?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'New deadline (YYYY-MM-DD).' })
+  @Field(() => LocalDateResolver, { nullable: true, description: 'New deadline (YYYY-MM-DD).' })
   deadline?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'True removes the deadline.' })
@@ -57,7 +57,7 @@ export class ContributeToGoalInput {
   @Field(() => DecimalScalar, { description: "Amount in the goal's currency; negative for a withdrawal." })
   amount!: string;
 
-  @Field(() => String, {
+  @Field(() => LocalDateResolver, {
     nullable: true,
     description: 'Day of the contribution (YYYY-MM-DD); default today.',
   })

@@ -24,7 +24,9 @@ export class GoalResolver {
   }
 
   @Query(() => GoalStatus, {
-    description: "One goal and its progress; NOT_FOUND outside the caller's families.",
+    nullable: true,
+    description:
+      "One goal and its progress; null, with NOT_FOUND in `errors`, outside the caller's families (the rest of the response stays).",
   })
   async goal(
     @Arg('id', () => ID, { description: 'The goal.' }) id: string,
@@ -52,11 +54,13 @@ export class GoalResolver {
     return (await ctx.finance()).goals.update(id, input);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes a goal and its contributions.' })
+  @Mutation(() => ID, {
+    description: 'Deletes a goal and its contributions; answers its id, for client caches to evict.',
+  })
   async deleteGoal(
     @Arg('id', () => ID, { description: 'The goal.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
+  ): Promise<string> {
     return (await ctx.finance()).goals.delete(id);
   }
 

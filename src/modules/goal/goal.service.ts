@@ -79,10 +79,11 @@ export class GoalService {
     return this.get(id);
   }
 
-  async delete(id: string): Promise<boolean> {
+  /** Returns the deleted id, for client caches to evict. */
+  async delete(id: string): Promise<string> {
     const goal = await this.access.load(Goal, id, 'Goal', Role.MEMBER);
     await this.em.nativeDelete(Goal, { id: goal.id });
-    return true;
+    return goal.id;
   }
 
   async contribute(principal: Principal, input: ContributeToGoalInput): Promise<GoalStatus> {

@@ -1,6 +1,7 @@
 import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { GoalRow } from './goal.read.js';
+import { CurrencyScalar } from '../../graphql/money.types.js';
 
 /** The GraphQL `Goal`; resolvers receive a `GoalRow` (target and account in goal.resolver.ts). */
 @ObjectType('Goal', {
@@ -16,7 +17,7 @@ export class GoalObject implements Pick<
   @Field(() => String, { description: 'What it is for, e.g. "Summer holiday".' })
   name!: string;
 
-  @Field(() => String, { description: 'ISO 4217 currency of the target.' })
+  @Field(() => CurrencyScalar, { description: 'ISO 4217 currency of the target.' })
   currency!: string;
 
   @Field(() => LocalDateResolver, { nullable: true, description: 'The day it should be reached by, if any.' })

@@ -3,6 +3,7 @@ import { BigIntType, JsonType, type Opt, type Ref } from '@mikro-orm/core';
 import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { User } from '../auth/user.entity.js';
 import { Family } from '../family/family.entity.js';
+import type { NotificationKind } from './notification-kind.js';
 
 /**
  * One message owed to one user (a budget alert, a completed account link), written in the same database
@@ -23,7 +24,7 @@ export class Notification {
   user!: Ref<User>;
 
   @Property({ type: 'text' })
-  kind!: string;
+  kind!: NotificationKind;
 
   @Property({ type: JsonType })
   payload!: Record<string, unknown>;
@@ -36,6 +37,10 @@ export class Notification {
 
   @Property({ type: 'datetime', nullable: true })
   deliveredAt: Date | null = null;
+
+  /** When a web client marked it read (markNotificationsRead); independent of the bot's delivery. */
+  @Property({ type: 'datetime', nullable: true })
+  readAt: Date | null = null;
 
   /** While in the future, one bot replica is delivering it and the others leave it alone. */
   @Property({ type: 'datetime', nullable: true })

@@ -1,6 +1,7 @@
+import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { DecimalScalar } from '../../graphql/money.types.js';
+import { CurrencyScalar, DecimalScalar } from '../../graphql/money.types.js';
 import type { ExchangeRateRow } from './rate.read.js';
 import { ExchangeRateObject } from './rate.types.js';
 
@@ -9,10 +10,10 @@ export class SetExchangeRateInput {
   @Field(() => ID, { nullable: true, description: "The family; default: the caller's default family." })
   familyId?: string | null;
 
-  @Field(() => String, { description: 'ISO 4217 code of the currency being priced, e.g. "USD".' })
+  @Field(() => CurrencyScalar, { description: 'ISO 4217 code of the currency being priced, e.g. "USD".' })
   base!: string;
 
-  @Field(() => String, { description: 'ISO 4217 code of the price, e.g. "EUR".' })
+  @Field(() => CurrencyScalar, { description: 'ISO 4217 code of the price, e.g. "EUR".' })
   quote!: string;
 
   @Field(() => DecimalScalar, {
@@ -20,7 +21,10 @@ export class SetExchangeRateInput {
   })
   rate!: string;
 
-  @Field(() => String, { nullable: true, description: 'Day it applies from (YYYY-MM-DD); default today.' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Day it applies from (YYYY-MM-DD); default today.',
+  })
   date?: string | null;
 }
 
@@ -48,11 +52,13 @@ export class RateResolver {
     return (await ctx.finance()).rates.set(input);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes an exchange rate.' })
+  @Mutation(() => ID, {
+    description: 'Deletes an exchange rate; answers its id, for client caches to evict.',
+  })
   async deleteExchangeRate(
     @Arg('id', () => ID, { description: 'The rate.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
+  ): Promise<string> {
     return (await ctx.finance()).rates.delete(id);
   }
 }

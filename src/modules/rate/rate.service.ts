@@ -55,9 +55,10 @@ export class RateService {
     return row!;
   }
 
-  async delete(id: string): Promise<boolean> {
+  /** Returns the deleted id, for client caches to evict. */
+  async delete(id: string): Promise<string> {
     const rate = await this.access.load(ExchangeRate, id, 'Exchange rate', Role.MEMBER);
     await this.em.nativeDelete(ExchangeRate, { id: rate.id });
-    return true;
+    return rate.id;
   }
 }

@@ -1,6 +1,6 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { DecimalScalar } from '../../graphql/money.types.js';
+import { CurrencyScalar, DecimalScalar } from '../../graphql/money.types.js';
 import type { ExchangeRateRow } from './rate.read.js';
 
 /** The GraphQL `ExchangeRate`; resolvers receive an `ExchangeRateRow`. */
@@ -12,10 +12,10 @@ export class ExchangeRateObject implements ExchangeRateRow {
   @Field(() => ID, { description: 'Stable identifier of the rate.' })
   id!: string;
 
-  @Field(() => String, { description: 'ISO 4217 code of the currency being priced.' })
+  @Field(() => CurrencyScalar, { description: 'ISO 4217 code of the currency being priced.' })
   base!: string;
 
-  @Field(() => String, { description: 'ISO 4217 code the price is in.' })
+  @Field(() => CurrencyScalar, { description: 'ISO 4217 code the price is in.' })
   quote!: string;
 
   @Field(() => DecimalScalar, { description: 'Units of quote per unit of base, e.g. "1.0825".' })

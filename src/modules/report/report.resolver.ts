@@ -1,3 +1,4 @@
+import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { CashFlowReport, MemberSpendingReport, NetWorth, SpendingReport } from './report.types.js';
@@ -22,8 +23,8 @@ export class ReportResolver {
   })
   async spendingByCategory(
     @Arg('familyId', () => ID, familyArg) familyId: string | null,
-    @Arg('from', () => String, fromArg) from: string | null,
-    @Arg('to', () => String, toArg) to: string | null,
+    @Arg('from', () => LocalDateResolver, fromArg) from: string | null,
+    @Arg('to', () => LocalDateResolver, toArg) to: string | null,
     @Ctx() ctx: Context,
   ): Promise<SpendingReport> {
     return (await ctx.finance()).reports.spendingByCategory(familyId, from, to);
@@ -55,8 +56,8 @@ export class ReportResolver {
   @Query(() => MemberSpendingReport, { description: 'How much each member paid for in a period.' })
   async spendingByMember(
     @Arg('familyId', () => ID, familyArg) familyId: string | null,
-    @Arg('from', () => String, fromArg) from: string | null,
-    @Arg('to', () => String, toArg) to: string | null,
+    @Arg('from', () => LocalDateResolver, fromArg) from: string | null,
+    @Arg('to', () => LocalDateResolver, toArg) to: string | null,
     @Ctx() ctx: Context,
   ): Promise<MemberSpendingReport> {
     return (await ctx.finance()).reports.spendingByMember(familyId, from, to);

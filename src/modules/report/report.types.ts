@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Money } from '../../graphql/money.types.js';
+import { CurrencyScalar, Money } from '../../graphql/money.types.js';
 import type { UserRow } from '../auth/user.read.js';
 import { UserObject } from '../auth/user.types.js';
 import { BudgetPeriod, BudgetStatus } from '../budget/budget.inputs.js';
@@ -35,7 +35,7 @@ export class SpendingReport {
   @Field(() => [CategorySpending], { description: 'By top-level category, largest first.' })
   categories!: CategorySpending[];
 
-  @Field(() => [String], {
+  @Field(() => [CurrencyScalar], {
     description: 'Currencies with no known rate to the base currency (left out of the sums).',
   })
   missingRates!: string[];
@@ -61,7 +61,9 @@ export class CashFlowReport {
   @Field(() => [CashFlowMonth], { description: 'Oldest month first, the current month last.' })
   months!: CashFlowMonth[];
 
-  @Field(() => [String], { description: 'Currencies with no known rate to the base currency (left out).' })
+  @Field(() => [CurrencyScalar], {
+    description: 'Currencies with no known rate to the base currency (left out).',
+  })
   missingRates!: string[];
 }
 
@@ -75,7 +77,7 @@ export class NetWorth {
   @Field(() => Money, { description: 'Everything converted to the base currency where a rate is known.' })
   total!: Money;
 
-  @Field(() => [String], {
+  @Field(() => [CurrencyScalar], {
     description: 'Currencies with no known rate to the base currency (left out of total).',
   })
   missingRates!: string[];
@@ -98,6 +100,8 @@ export class MemberSpendingReport {
   @Field(() => [MemberSpending], { description: 'Per member, largest first.' })
   members!: MemberSpending[];
 
-  @Field(() => [String], { description: 'Currencies with no known rate to the base currency (left out).' })
+  @Field(() => [CurrencyScalar], {
+    description: 'Currencies with no known rate to the base currency (left out).',
+  })
   missingRates!: string[];
 }

@@ -1,5 +1,6 @@
 import { DateTimeISOResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { NotificationKind } from '../notification/notification-kind.js';
 
 @InputType({ description: "The Telegram user registering through the bot (from the update's `from`)." })
 export class TelegramRegisterInput {
@@ -84,8 +85,8 @@ export class BotNotification {
   @Field(() => ID, { description: 'Acknowledge with this id once Telegram accepted the message.' })
   id!: string;
 
-  @Field(() => String, { description: 'What happened: "budget_alert" or "telegram_linked".' })
-  kind!: string;
+  @Field(() => NotificationKind, { description: 'What happened.' })
+  kind!: NotificationKind;
 
   @Field(() => ID, {
     description: 'The Telegram user to tell (their private chat with the bot has the same id).',

@@ -11,6 +11,7 @@ import { assertAcceptablePassword, hashPassword } from '../auth/password.js';
 import { User } from '../auth/user.entity.js';
 import { createPersonalFamily } from '../family/personal-family.js';
 import { Notification } from '../notification/notification.entity.js';
+import { NotificationKind } from '../notification/notification-kind.js';
 import type {
   BindingInfo,
   BindingStart,
@@ -33,7 +34,7 @@ const INT64_MAX = 9223372036854775807n;
 interface PendingRow {
   id: string;
   seq: string;
-  kind: string;
+  kind: NotificationKind;
   payload: Record<string, unknown> | string;
   created_at: Date;
   telegram_id: string;
@@ -142,6 +143,7 @@ export class TelegramService {
   async bindingConfirm(principal: Principal, code: string): Promise<void> {
     const pending = this.live(await this.deps.kv.getDelete(bindingKey(hashCode(code))));
     await this.deps.kv.delete(bindingByTelegramKey(pending.telegramId));
+    let linked: Notification | undefined;
     try {
       await this.em.transactional(async (em) => {
         const user = await em.findOneOrFail(User, principal.userId, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -152,9 +154,9 @@ export class TelegramService {
         if ((await em.count(User, { telegramId: pending.telegramId })) > 0) throw telegramTaken();
         user.telegramId = pending.telegramId;
         const now = this.deps.clock.now();
-        em.create(Notification, {
+        linked = em.create(Notification, {
           user,
-          kind: 'telegram_linked',
+          kind: NotificationKind.TELEGRAM_LINKED,
           payload: { chatId: pending.chatId, telegramId: pending.telegramId, firstName: user.firstName },
           dedupeKey: `telegram_linked:${user.id}:${pending.telegramId}:${now.getTime()}`,
           createdAt: now,
@@ -166,6 +168,16 @@ export class TelegramService {
       throw error;
     }
     this.em.clear();
+    if (linked !== undefined) {
+      this.deps.live.publish('notificationAdded', principal.userId, {
+        id: linked.id,
+        userId: principal.userId,
+        familyId: null,
+        kind: linked.kind,
+        payload: linked.payload,
+        createdAt: linked.createdAt.toISOString(),
+      });
+    }
   }
 
   /** Lets a Telegram-first user add email + password, after which email login works. */

@@ -15,12 +15,12 @@ export function encodeCursor(position: Position): string {
   return Buffer.from(`${position.occurredOn}~${position.seq}`).toString('base64url');
 }
 
-/** A cursor's position; BAD_USER_INPUT naming `after` for anything this API did not hand out. */
-export function decodeCursor(cursor: string): Position {
+/** A cursor's position; BAD_USER_INPUT naming `field` for anything this API did not hand out. */
+export function decodeCursor(cursor: string, field: 'after' | 'before' = 'after'): Position {
   const match = cursor.length <= 64 ? CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
   // Shaped right is not enough: an impossible date or a seq beyond bigint must not reach PostgreSQL.
   if (match === null || !isDate(match[1]!) || BigInt(match[2]!) > MAX_SEQ) {
-    throw badInput('after', 'This cursor is not valid.');
+    throw badInput(field, 'This cursor is not valid.');
   }
   return { occurredOn: match[1]!, seq: match[2]! };
 }

@@ -1,4 +1,5 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { LocalDateResolver } from 'graphql-scalars';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DecimalScalar } from '../../graphql/money.types.js';
 import { TransactionKind } from './transaction.entity.js';
 import type { TransactionRow } from './transaction.read.js';
@@ -28,7 +29,7 @@ export class CreateTransactionInput {
   @Field(() => ID, { nullable: true, description: 'Category of the same kind (not for transfers).' })
   categoryId?: string | null;
 
-  @Field(() => String, {
+  @Field(() => LocalDateResolver, {
     nullable: true,
     description: "Day it happened, YYYY-MM-DD; default: today in the family's time zone.",
   })
@@ -75,7 +76,7 @@ export class UpdateTransactionInput {
   @Field(() => Boolean, { nullable: true, description: 'True removes the category.' })
   clearCategory?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: 'New day, YYYY-MM-DD.' })
+  @Field(() => LocalDateResolver, { nullable: true, description: 'New day, YYYY-MM-DD.' })
   occurredOn?: string | null;
 
   @Field(() => String, { nullable: true, description: 'New note; an empty string removes it.' })
@@ -105,10 +106,10 @@ export class TransactionFilter {
   @Field(() => [TransactionKind], { nullable: true, description: 'Of any of these kinds.' })
   kinds?: TransactionKind[] | null;
 
-  @Field(() => String, { nullable: true, description: 'On or after this day, YYYY-MM-DD.' })
+  @Field(() => LocalDateResolver, { nullable: true, description: 'On or after this day, YYYY-MM-DD.' })
   dateFrom?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'On or before this day, YYYY-MM-DD.' })
+  @Field(() => LocalDateResolver, { nullable: true, description: 'On or before this day, YYYY-MM-DD.' })
   dateTo?: string | null;
 
   @Field(() => DecimalScalar, {
@@ -127,10 +128,20 @@ export class TransactionFilter {
   noteContains?: string | null;
 }
 
-@ObjectType({ description: 'Where a page of results stands.' })
+@ObjectType({ description: 'Where a page of results stands (Relay cursor connections).' })
 export class PageInfo {
-  @Field(() => Boolean, { description: 'Whether more items follow this page.' })
+  @Field(() => Boolean, {
+    description: 'Whether more items follow this page (paging forward; false when paging backward).',
+  })
   hasNextPage!: boolean;
+
+  @Field(() => Boolean, {
+    description: 'Whether more items precede this page (paging backward; false when paging forward).',
+  })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Pass as `before` to get the page before this one.' })
+  startCursor!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Pass as `after` to get the next page.' })
   endCursor!: string | null;
@@ -152,6 +163,19 @@ export class TransactionConnection {
 
   @Field(() => PageInfo, { description: 'Whether there is more, and from where.' })
   pageInfo!: PageInfo;
+
+  @Field(() => Int, {
+    description: 'How many transactions meet the filter, on every page together (counted only when asked).',
+  })
+  totalCount!: number;
+}
+
+/** Which page of a list: Relay's first/after (forward) or last/before (backward). */
+export interface PageRequest {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
 
 export const PAGE_SIZE_DEFAULT = 50;

@@ -31,20 +31,45 @@ export class TransactionResolver {
     familyId: string | null,
     @Arg('filter', () => TransactionFilter, { nullable: true, description: 'Conditions every item meets.' })
     filter: TransactionFilter | null,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1 to 100; default 50.' })
+    @Arg('first', () => Int, {
+      nullable: true,
+      description: 'Paging forward: page size, 1 to 100; default 50.',
+    })
     first: number | null,
-    @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' })
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Paging forward: the endCursor of the previous page.',
+    })
     after: string | null,
+    @Arg('last', () => Int, {
+      nullable: true,
+      description: 'Paging backward: page size, 1 to 100 (not with first).',
+    })
+    last: number | null,
+    @Arg('before', () => String, {
+      nullable: true,
+      description: 'Paging backward: the startCursor of the page after the one wanted.',
+    })
+    before: string | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnection> {
     const selected = selectedFields(info, ['edges', 'node']);
     const include = new Set(RELATIONS.filter((relation) => selected.has(relation)));
-    return (await ctx.finance()).transactions.reads.list(familyId, filter, first, after, include);
+    const countTotal = selectedFields(info, []).has('totalCount');
+    return (await ctx.finance()).transactions.reads.list(
+      familyId,
+      filter,
+      { first, after, last, before },
+      include,
+      countTotal,
+    );
   }
 
   @Query(() => TransactionObject, {
-    description: "One transaction; NOT_FOUND outside the caller's families.",
+    nullable: true,
+    description:
+      "One transaction; null, with NOT_FOUND in `errors`, outside the caller's families (the rest of the response stays).",
   })
   async transaction(
     @Arg('id', () => ID, { description: 'The transaction.' }) id: string,
@@ -75,11 +100,14 @@ export class TransactionResolver {
     return (await ctx.finance()).transactions.update(id, input);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes a transaction and undoes its effect on balances.' })
+  @Mutation(() => ID, {
+    description:
+      'Deletes a transaction and undoes its effect on balances; answers its id, for client caches to evict.',
+  })
   async deleteTransaction(
     @Arg('id', () => ID, { description: 'The transaction.' }) id: string,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
+  ): Promise<string> {
     return (await ctx.finance()).transactions.delete(id);
   }
 

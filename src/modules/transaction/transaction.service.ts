@@ -29,7 +29,8 @@ export class TransactionService {
     return this.writer.update(id, input);
   }
 
-  delete(id: string): Promise<boolean> {
+  /** Returns the deleted id. */
+  delete(id: string): Promise<string> {
     return this.writer.delete(id);
   }
 }

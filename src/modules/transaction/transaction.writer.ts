@@ -9,6 +9,7 @@ import { applyBalanceDeltas } from '../account/account.service.js';
 import type { Principal } from '../auth/auth.service.js';
 import { BUDGET_CHECK_INSERT, budgetCheckParams, enqueueBudgetCheck } from '../budget/budget-alerts.js';
 import type { FamilyAccess } from '../family/family-access.js';
+import { LiveEvents, type ChangeKind } from '../live/live-events.js';
 import type { FamilyId } from '../family/family-id.js';
 import { Role } from '../family/family.entity.js';
 import { balanceEffects, balanceMoves, difference, effectsOf } from './transaction.balances.js';
@@ -80,6 +81,7 @@ export class TransactionWriter {
       return this.readBack(winner!.id, familyId);
     }
     if (tx.kind === TransactionKind.EXPENSE) this.deps.budgetAlerts.nudge();
+    this.announce(familyId, id, 'CREATED', [...written.balances.keys()]);
     // The rows were read by this request for this write: they take their new balances in place (a copy
     // would lose the read layer's lazily parsed fields, such as createdAt).
     const withBalance = <T extends { id: string; balance: bigint }>(account: T): T => {
@@ -113,10 +115,13 @@ export class TransactionWriter {
     const current = await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
     const familyId = await this.access.family(current.family.id, Role.MEMBER);
     let expense: Resolved | undefined;
+    const accounts = new Set<string>();
     await this.em.transactional(async (em) => {
       const tx = await em.findOne(LedgerTransaction, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (tx === null) throw notFound('Transaction'); // deleted meanwhile
       const before = effectsOf(tx);
+      accounts.add(tx.account.id);
+      if (tx.toAccount !== null) accounts.add(tx.toAccount.id);
       const kind = input.kind ?? tx.kind;
       const accountId = input.accountId ?? tx.account.id;
       const toAccountId =
@@ -162,6 +167,8 @@ export class TransactionWriter {
         updatedAt: now,
       });
       await em.flush();
+      accounts.add(tx.account.id);
+      if (tx.toAccount !== null) accounts.add(tx.toAccount.id);
       await applyBalanceDeltas(em, difference(before, effectsOf(tx)));
       if (resolved.kind === TransactionKind.EXPENSE) {
         await enqueueBudgetCheck(em, familyId, resolved.occurredOn, resolved.category, now);
@@ -169,20 +176,42 @@ export class TransactionWriter {
       }
     });
     if (expense !== undefined) this.deps.budgetAlerts.nudge();
+    this.announce(familyId, id, 'UPDATED', [...accounts]);
     return this.readBack(id, familyId);
   }
 
-  async delete(id: string): Promise<boolean> {
-    await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
-    await this.em.transactional(async (em) => {
+  async delete(id: string): Promise<string> {
+    const found = await this.access.load(LedgerTransaction, id, 'Transaction', Role.MEMBER);
+    const familyId = await this.access.family(found.family.id, Role.MEMBER);
+    const accounts = await this.em.transactional(async (em) => {
       const tx = await em.findOne(LedgerTransaction, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (tx === null) return; // deleted concurrently: its effects are already gone
+      if (tx === null) return null; // deleted concurrently: its effects are already gone
       const reverse = difference(effectsOf(tx));
       await em.nativeDelete(LedgerTransaction, { id });
       await applyBalanceDeltas(em, reverse);
+      return tx.toAccount === null ? [tx.account.id] : [tx.account.id, tx.toAccount.id];
     });
     this.em.clear();
-    return true;
+    if (accounts !== null) this.announce(familyId, id, 'DELETED', accounts);
+    return id;
+  }
+
+  /** Tells live subscribers (after commit) what changed: the transaction, and the balances it moved. */
+  private announce(familyId: FamilyId, transactionId: string, change: ChangeKind, accounts: string[]): void {
+    const live = this.deps.live;
+    live.publish('transactionChanged', familyId, {
+      eventId: LiveEvents.newEventId(),
+      familyId,
+      transactionId,
+      change,
+    });
+    if (accounts.length > 0) {
+      live.publish('balancesChanged', familyId, {
+        eventId: LiveEvents.newEventId(),
+        familyId,
+        accountIds: accounts,
+      });
+    }
   }
 
   private async validate(draft: Draft, facts: DraftFacts, now: Date): Promise<Resolved> {

@@ -1,0 +1,22 @@
+import { registerEnumType } from 'type-graphql';
+
+/** What a notification is about; the value is what the `notification.kind` column holds. */
+export enum NotificationKind {
+  BUDGET_ALERT = 'budget_alert',
+  TELEGRAM_LINKED = 'telegram_linked',
+}
+
+registerEnumType(NotificationKind, {
+  name: 'NotificationKind',
+  description: 'What a notification is about; its payload depends on it.',
+  valuesConfig: {
+    BUDGET_ALERT: {
+      description:
+        "A budget's spending reached 80 % or 100 % of its limit this period (payload: budgetId, " +
+        'category, threshold, periodStart, periodEnd, spent, available, percentUsed).',
+    },
+    TELEGRAM_LINKED: {
+      description: 'A Telegram account was linked to this user (payload: chatId, telegramId, firstName).',
+    },
+  },
+});
