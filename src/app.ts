@@ -7,6 +7,7 @@ import { createContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createDeps, type Deps } from './deps.js';
 import { createApollo } from './graphql/apollo.js';
+import { corsMiddleware } from './http/cors.js';
 import { healthRoutes } from './http/health.js';
 import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
@@ -72,6 +73,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   // GraphQL first: it carries nearly all the traffic, and each router before it is a detour per request.
   app.use(
     '/graphql',
+    ...corsMiddleware(config.cors),
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>

@@ -10,6 +10,31 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * A comma-separated list of exact browser origins (`https://app.example.com`, no path, no wildcard): CORS
+ * compares origins as strings, so anything but the canonical form would silently never match.
+ */
+const originList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().refine((origin) => {
+        try {
+          const url = new URL(origin);
+          return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin;
+        } catch {
+          return false;
+        }
+      }, 'must be exact origins like https://app.example.com (scheme, host and port only), comma-separated'),
+    ),
+  );
+
 const optionalUrl = z
   .string()
   .trim()
@@ -39,6 +64,7 @@ export const envSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('family-finance-api'),
   GRAPHQL_INTROSPECTION: bool.optional(),
   TRUSTED_PROXIES: z.string().default(''),
+  CORS_ORIGINS: originList.optional(),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
@@ -81,6 +107,14 @@ export interface Config {
   };
   graphql: { introspection: boolean; hideSchemaDetails: boolean };
   trustedProxies: string[];
+  cors: {
+    /** Browser origins that may call /graphql with credentials (the refresh cookie). */
+    origins: string[];
+    /** Also any http(s)://localhost, 127.0.0.1 or [::1] origin, whatever its port (development only). */
+    allowLoopback: boolean;
+    /** How long a browser may reuse a preflight answer, in seconds. */
+    maxAgeSeconds: number;
+  };
   /** The Telegram bot's own credential (X-Bot-Key); bot-only operations are closed while unset. */
   botApiSecret: string | undefined;
   bodyLimit: string;
@@ -147,6 +181,12 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
     trustedProxies: e.TRUSTED_PROXIES.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    // Unset in development: SPA dev servers on this machine work on any port. Set, it is exactly the list.
+    cors: {
+      origins: e.CORS_ORIGINS ?? [],
+      allowLoopback: development && e.CORS_ORIGINS === undefined,
+      maxAgeSeconds: 600,
+    },
     bodyLimit: e.BODY_LIMIT,
     botApiSecret: e.BOT_API_SECRET,
     logLevel: e.LOG_LEVEL,
