@@ -14,6 +14,7 @@ import { requestLog } from './http/request-log.js';
 import { linkPageRoutes } from './web/link-page.js';
 import { createSchema } from './schema.js';
 import { CallerCache } from './modules/auth/caller-cache.js';
+import { httpRefreshCookie } from './modules/auth/refresh-cookie.js';
 import { createSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createKeyValueStore } from './shared/kv/index.js';
@@ -82,6 +83,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           meta: { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') },
           authorization: req.get('authorization'),
           botKey: req.get('x-bot-key'),
+          refreshCookie: httpRefreshCookie(req, res),
         }),
     }),
   );

@@ -2,6 +2,7 @@ import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { PublicAuthEndpoint } from '../../graphql/access.js';
 import { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
+import { RefreshTokenDelivery, deliver, refreshWith } from './refresh-cookie.js';
 import type { UserRow } from './user.read.js';
 import { UserObject } from './user.types.js';
 
@@ -16,11 +17,16 @@ export class AuthResolver {
   @Mutation(() => AuthPayload, {
     description: 'Creates an email + password account and signs it in. Limited to 30 per 5 minutes per IP.',
   })
-  register(
+  async register(
     @Arg('input', () => RegisterInput, { description: 'The new account.' }) input: RegisterInput,
+    @Arg('refreshTokenIn', () => RefreshTokenDelivery, {
+      defaultValue: RefreshTokenDelivery.BODY,
+      description: 'COOKIE for browser apps: the refresh token goes into an httpOnly cookie, not the body.',
+    })
+    refreshTokenIn: RefreshTokenDelivery,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
-    return ctx.services.auth.register(input, ctx.meta);
+    return deliver(await ctx.services.auth.register(input, ctx.meta), refreshTokenIn, ctx.refreshCookie);
   }
 
   @PublicAuthEndpoint()
@@ -29,28 +35,46 @@ export class AuthResolver {
       'Signs in with email + password. Any failure answers INVALID_CREDENTIALS. Limited to 30 per minute per IP; ' +
       'a client that keeps failing on one account is paused there (TOO_MANY_REQUESTS with retryAfter).',
   })
-  login(
+  async login(
     @Arg('input', () => LoginInput, { description: 'The credentials.' }) input: LoginInput,
+    @Arg('refreshTokenIn', () => RefreshTokenDelivery, {
+      defaultValue: RefreshTokenDelivery.BODY,
+      description: 'COOKIE for browser apps: the refresh token goes into an httpOnly cookie, not the body.',
+    })
+    refreshTokenIn: RefreshTokenDelivery,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
-    return ctx.services.auth.login(input, ctx.meta);
+    return deliver(await ctx.services.auth.login(input, ctx.meta), refreshTokenIn, ctx.refreshCookie);
   }
 
   @PublicAuthEndpoint()
   @Mutation(() => AuthPayload, {
     description:
       'Trades a refresh token for a new access token and a new refresh token; the old one stops working. ' +
-      'Replaying an old refresh token ends the session (REFRESH_TOKEN_REUSED).',
+      'Replaying an old refresh token ends the session (REFRESH_TOKEN_REUSED). Without an argument it ' +
+      'uses the refresh cookie, and answers with a new cookie.',
   })
   refreshToken(
-    @Arg('refreshToken', () => String, { description: 'The refresh token from the last AuthPayload.' })
-    refreshToken: string,
+    @Arg('refreshToken', () => String, {
+      nullable: true,
+      description: 'The refresh token from the last AuthPayload; omit it to use the refresh cookie.',
+    })
+    refreshToken: string | null | undefined,
+    @Arg('refreshTokenIn', () => RefreshTokenDelivery, {
+      nullable: true,
+      description: 'Where to hand the new refresh token over; by default where the old one came from.',
+    })
+    refreshTokenIn: RefreshTokenDelivery | null | undefined,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
-    return ctx.services.auth.refresh(refreshToken, ctx.meta);
+    return refreshWith(refreshToken, refreshTokenIn, ctx.refreshCookie, (token) =>
+      ctx.services.auth.refresh(token, ctx.meta),
+    );
   }
 
-  @Mutation(() => Boolean, { description: 'Signs out this session, or every session of the user.' })
+  @Mutation(() => Boolean, {
+    description: 'Signs out this session, or every session of the user, and clears the refresh cookie.',
+  })
   async logout(
     @Arg('everywhere', () => Boolean, {
       defaultValue: false,
@@ -59,6 +83,8 @@ export class AuthResolver {
     everywhere: boolean,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
+    // Cleared even when the access token is no good any more: a signed-out browser keeps nothing.
+    ctx.refreshCookie.clear();
     return ctx.services.auth.logout(await ctx.principal(), everywhere);
   }
 

@@ -140,11 +140,11 @@ export class AuthService {
       if (token.expiresAt <= now) return { kind: 'invalid', message: 'Refresh token is invalid or expired.' };
 
       token.revokedAt = now;
-      const { raw } = this.newRefreshToken(em, session, token);
+      const { raw, entity } = this.newRefreshToken(em, session, token);
       await em.flush();
       return {
         kind: 'rotated',
-        payload: this.payload(session.user.getEntity(), session.id, session.expiresAt, raw),
+        payload: this.payload(session.user.getEntity(), session.id, session.expiresAt, raw, entity.expiresAt),
       };
     });
     if (outcome.kind === 'reused') {
@@ -213,6 +213,7 @@ export class AuthService {
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.deps.config.session.absoluteTtlSeconds * 1000);
     const refresh = randomToken(32);
+    const refreshExpiresAt = this.refreshExpiry(now, expiresAt);
     await this.em.execute(
       `with session as (
          insert into auth_session (id, user_id, via, created_at, expires_at, user_agent)
@@ -230,10 +231,10 @@ export class AuthService {
         randomUUID(),
         sha256Hex(refresh),
         now,
-        this.refreshExpiry(now, expiresAt),
+        refreshExpiresAt,
       ],
     );
-    return this.payload(user, sessionId, expiresAt, refresh);
+    return this.payload(user, sessionId, expiresAt, refresh, refreshExpiresAt);
   }
 
   private newRefreshToken(em: EntityManager, session: Session, parent: RefreshToken | null) {
@@ -260,11 +261,13 @@ export class AuthService {
     sessionId: string,
     sessionEnds: Date,
     rawRefresh: string,
+    refreshExpiresAt: Date,
   ): AuthPayload {
     const access = this.deps.accessTokens.issue({ userId: user.id, sessionId }, sessionEnds);
     return {
       accessToken: access.token,
       refreshToken: rawRefresh,
+      refreshTokenExpiresAt: refreshExpiresAt,
       expiresIn: access.expiresIn,
       user: ownUser(user),
     };
