@@ -486,6 +486,18 @@ const MUTATIONS: Record<string, Entry> = {
   logout: {
     call: async (_f, c) => ({ variables: { everywhere: false }, token: (await freshLogin(c)).accessToken }),
   },
+  revokeSession: {
+    // A session of its own (signed in for this call), so the sessions this test uses stay.
+    call: async (_f, c) => {
+      const { accessToken } = await freshLogin(c);
+      const { sessions } = await must<{ sessions: { id: string; current: boolean }[] }>(
+        accessToken,
+        `query { sessions { id current } }`,
+        {},
+      );
+      return { variables: { id: sessions.find((s) => s.current)!.id }, token: accessToken };
+    },
+  },
 };
 
 function fresh(firstName: string) {

@@ -157,6 +157,35 @@ describe.runIf(realRedis && realDatabase)('callers remembered per process, told 
   );
 
   it(
+    'revokeSession on one process: the revoked session is refused on the other in the next request',
+    async () => {
+      const user = await register(a);
+      const me = () => gql<{ me: { email: string } }>(b.url, ME, {}, { token: user.accessToken });
+      await rememberedOn(b, me);
+      const { sessions } = expectOk(
+        await gql<{ sessions: { id: string; current: boolean }[] }>(
+          a.url,
+          `query { sessions { id current } }`,
+          {},
+          { token: user.accessToken },
+        ),
+      );
+      expect(
+        expectOk(
+          await gql<{ revokeSession: boolean }>(
+            a.url,
+            `mutation($id: ID!) { revokeSession(id: $id) }`,
+            { id: sessions.find((session) => session.current)!.id },
+            { token: user.accessToken },
+          ),
+        ),
+      ).toEqual({ revokeSession: true });
+      expectRefused(await me());
+    },
+    TIMEOUT,
+  );
+
+  it(
     'a member demoted, then removed, on one process loses that access on the other in the next request',
     async () => {
       const owner = await register(a);

@@ -1,8 +1,10 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { PublicAuthEndpoint } from '../../graphql/access.js';
 import { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
 import { RefreshTokenDelivery, deliver, refreshWith } from './refresh-cookie.js';
+import type { SessionRow } from './session.read.js';
+import { SessionObject } from './session.types.js';
 import type { UserRow } from './user.read.js';
 import { UserObject } from './user.types.js';
 
@@ -97,5 +99,28 @@ export class AuthResolver {
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     return ctx.services.auth.changePassword(await ctx.principal(), input);
+  }
+
+  @Query(() => [SessionObject], {
+    description:
+      "The signed-in user's live sessions (devices, apps, the bot), most recently used first; at most 100.",
+  })
+  async sessions(@Ctx() ctx: Context): Promise<SessionRow[]> {
+    return ctx.services.auth.sessions(await ctx.principal());
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Signs out one of your sessions, e.g. a lost phone; its tokens stop working at once. ' +
+      'An id that is not one of your live sessions is NOT_FOUND.',
+  })
+  async revokeSession(
+    @Arg('id', () => ID, { description: 'The session, from `sessions`.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    const caller = await ctx.principal();
+    const revoked = await ctx.services.auth.revokeSession(caller, id);
+    if (id === caller.sessionId) ctx.refreshCookie.clear();
+    return revoked;
   }
 }

@@ -3,7 +3,9 @@ import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
 import { randomToken, sha256Hex } from '../../shared/crypto.js';
-import { AppError, ErrorCode, badInput, conflict, unauthenticated } from '../../shared/errors.js';
+import { AppError, ErrorCode, badInput, conflict, notFound, unauthenticated } from '../../shared/errors.js';
+import { isUuid } from '../family/family-access.js';
+import { readLiveSessions, type SessionRow } from './session.read.js';
 import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
 import { createPersonalFamily } from '../family/personal-family.js';
 import { normalizeEmail, normalizeName } from './auth.validation.js';
@@ -140,6 +142,8 @@ export class AuthService {
       if (token.expiresAt <= now) return { kind: 'invalid', message: 'Refresh token is invalid or expired.' };
 
       token.revokedAt = now;
+      session.lastUsedAt = now;
+      session.ip = meta.ip;
       const { raw, entity } = this.newRefreshToken(em, session, token);
       await em.flush();
       return {
@@ -168,6 +172,32 @@ export class AuthService {
     await this.deps.sessionEvents.publish(
       everywhere ? { users: [principal.userId] } : { sessions: [principal.sessionId] },
     );
+    return true;
+  }
+
+  /** The caller's live sessions, most recently used first. */
+  sessions(principal: Principal): Promise<SessionRow[]> {
+    return readLiveSessions(
+      this.em,
+      principal.userId,
+      principal.sessionId,
+      this.now(),
+      this.deps.config.session.idleTtlSeconds,
+    );
+  }
+
+  /**
+   * Ends one of the caller's own sessions (another device, or this one). Someone else's session id, or
+   * one that has already ended, is NOT_FOUND: the answer never tells whether an id exists.
+   */
+  async revokeSession(principal: Principal, sessionId: string): Promise<boolean> {
+    const session = isUuid(sessionId)
+      ? await this.em.findOne(Session, { id: sessionId, user: principal.userId, revokedAt: null })
+      : null;
+    if (session === null || session.expiresAt <= this.now()) throw notFound('Session', 'id');
+    await this.revokeSessions(this.em, [session], 'revoked-by-user');
+    await this.em.flush();
+    await this.deps.sessionEvents.publish({ sessions: [session.id] });
     return true;
   }
 
@@ -216,8 +246,8 @@ export class AuthService {
     const refreshExpiresAt = this.refreshExpiry(now, expiresAt);
     await this.em.execute(
       `with session as (
-         insert into auth_session (id, user_id, via, created_at, expires_at, user_agent)
-         values (?, ?, ?, ?, ?, ?) returning id
+         insert into auth_session (id, user_id, via, created_at, last_used_at, expires_at, user_agent, ip)
+         values (?, ?, ?, ?, ?, ?, ?, ?) returning id
        )
        insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
        select ?, session.id, ?, ?, ? from session`,
@@ -226,8 +256,10 @@ export class AuthService {
         user.id,
         via,
         now,
+        now,
         expiresAt,
         meta.userAgent?.slice(0, 256) ?? null,
+        meta.ip,
         randomUUID(),
         sha256Hex(refresh),
         now,
