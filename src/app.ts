@@ -11,6 +11,7 @@ import { corsMiddleware } from './http/cors.js';
 import { healthRoutes } from './http/health.js';
 import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
+import { accountPageRoutes } from './web/account-pages.js';
 import { linkPageRoutes } from './web/link-page.js';
 import { createSchema } from './schema.js';
 import { CallerCache } from './modules/auth/caller-cache.js';
@@ -60,6 +61,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     throw error;
   }
   const deps = createDeps({ config, clock, orm: database.orm, kv, logger, callers, sessionEvents });
+  if (config.mail.smtpUrl === undefined) {
+    logger.warn(
+      `SMTP_URL is unset: mail (verification and password-reset links) is not sent; it is written to ${config.mail.dir}` +
+        (config.env === 'development' ? ' and to this log' : ''),
+    );
+  }
   const schema = await createSchema();
 
   const app = express();
@@ -89,6 +96,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   );
   app.use(healthRoutes(database.orm, kv));
   app.use(linkPageRoutes());
+  app.use(accountPageRoutes());
   app.use(metrics.routes());
   app.use(httpErrorHandler(logger));
 
@@ -105,6 +113,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     stop() {
       stopping ??= (async () => {
         await apollo.stop();
+        // Mail the last requests started, before the database it reads from closes.
+        await deps.background.drain();
+        deps.mailer.close();
         await sessionEvents.close();
         // After the last request, so every expense it recorded is evaluated here or by another process.
         await deps.budgetAlerts.stop();

@@ -50,6 +50,11 @@ export const envSchema = z.object({
   DATABASE_URL: optionalUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: optionalUrl,
+  SMTP_URL: optionalUrl.refine(
+    (v) => v === undefined || /^smtps?:$/.test(new URL(v).protocol),
+    'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587',
+  ),
+  MAIL_FROM: z.string().trim().min(3).default('Family Finance <no-reply@localhost>'),
   REDIS_KEY_PREFIX: z.string().default('ff:'),
   DATA_DIR: z.string().min(1).default('.data'),
   JWT_SECRET: z.string().optional(),
@@ -107,6 +112,20 @@ export interface Config {
   };
   graphql: { introspection: boolean; hideSchemaDetails: boolean };
   trustedProxies: string[];
+  mail: {
+    /** Where mail is sent; unset: written to `dir` and the log instead (the embedded start). */
+    smtpUrl: string | undefined;
+    from: string;
+    /** Where mail goes while no SMTP server is configured. */
+    dir: string;
+  };
+  /** Password-reset and verification links: single use, valid this long. */
+  emailTokenTtlSeconds: number;
+  /**
+   * requestPasswordReset and requestEmailVerification answer no sooner than this after they arrive. The
+   * mail is sent after the answer anyway; the floor also hides what is left (load, a cold cache) (E1).
+   */
+  mailRequestFloorMs: number;
   cors: {
     /** Browser origins that may call /graphql with credentials (the refresh cookie). */
     origins: string[];
@@ -121,7 +140,17 @@ export interface Config {
   logLevel: string;
   /** Currency of new users' personal families and their cash account. */
   defaultCurrency: string;
-  rateLimits: { login: RateLimit; refresh: RateLimit; register: RateLimit };
+  rateLimits: {
+    login: RateLimit;
+    refresh: RateLimit;
+    register: RateLimit;
+    /** Mail a client may ask for (reset or verification links), per client address. */
+    mailPerClient: RateLimit;
+    /** Mail one address may be sent on request, whoever asks: no one floods an inbox. */
+    mailPerAddress: RateLimit;
+    /** verifyEmail and resetPassword, per client address. */
+    emailToken: RateLimit;
+  };
   /** Brute-force protection for password logins, per client and per account (see LoginThrottle). */
   loginThrottle: {
     /** Wrong passwords one client may try on one account before it is paused. */
@@ -187,6 +216,13 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
       allowLoopback: development && e.CORS_ORIGINS === undefined,
       maxAgeSeconds: 600,
     },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      dir: path.join(e.DATA_DIR, 'mail'),
+    },
+    emailTokenTtlSeconds: 30 * 60,
+    mailRequestFloorMs: 200,
     bodyLimit: e.BODY_LIMIT,
     botApiSecret: e.BOT_API_SECRET,
     logLevel: e.LOG_LEVEL,
@@ -195,6 +231,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
       login: { points: 30, windowSeconds: 60 },
       refresh: { points: 30, windowSeconds: 60 },
       register: { points: 30, windowSeconds: 300 },
+      mailPerClient: { points: 10, windowSeconds: 900 },
+      mailPerAddress: { points: 3, windowSeconds: 3600 },
+      emailToken: { points: 30, windowSeconds: 60 },
     },
     loginThrottle: {
       clientFailures: 5,

@@ -123,4 +123,59 @@ export class AuthResolver {
     if (id === caller.sessionId) ctx.refreshCookie.clear();
     return revoked;
   }
+
+  @PublicAuthEndpoint()
+  @Mutation(() => Boolean, {
+    description:
+      'Mails a link to choose a new password (valid 30 minutes, single use) if the address belongs to an ' +
+      'account and is confirmed. Always answers true, in the same time, whatever the address. Limited ' +
+      'per client (10 per 15 minutes) and per address (3 per hour).',
+  })
+  requestPasswordReset(
+    @Arg('email', () => String, { description: 'The email address of the account.' }) email: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.auth.requestPasswordReset(email, ctx.meta);
+  }
+
+  @PublicAuthEndpoint()
+  @Mutation(() => Boolean, {
+    description:
+      'Sets a new password with the token from a reset link, and signs the user out everywhere. A used, ' +
+      'expired or unknown token is BAD_USER_INPUT (field token).',
+  })
+  resetPassword(
+    @Arg('token', () => String, { description: 'The token from the link (after #token=).' }) token: string,
+    @Arg('newPassword', () => String, { description: '8 to 128 characters; common passwords are refused.' })
+    newPassword: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.auth.resetPassword(token, newPassword, ctx.meta);
+  }
+
+  @PublicAuthEndpoint()
+  @Mutation(() => Boolean, {
+    description:
+      'Confirms an email address with the token from the link mailed at sign-up; from then on it can sign ' +
+      'in and receive reset links. A used, expired or unknown token is BAD_USER_INPUT (field token).',
+  })
+  verifyEmail(
+    @Arg('token', () => String, { description: 'The token from the link (after #token=).' }) token: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.auth.verifyEmail(token, ctx.meta);
+  }
+
+  @PublicAuthEndpoint()
+  @Mutation(() => Boolean, {
+    description:
+      'Mails a new confirmation link if the address belongs to an account and is not confirmed yet. ' +
+      'Always answers true, whatever the address; limited like requestPasswordReset.',
+  })
+  requestEmailVerification(
+    @Arg('email', () => String, { description: 'The email address to confirm.' }) email: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.auth.requestEmailVerification(email, ctx.meta);
+  }
 }
