@@ -31,7 +31,11 @@ export interface Mailbox {
   close(): Promise<void>;
 }
 
-export async function startMailbox(): Promise<Mailbox> {
+/**
+ * `acceptDelayMs`: how long the server takes to accept each message, like a slow or distant mail server.
+ * A request that waited for its mail to be sent would take that much longer.
+ */
+export async function startMailbox(options: { acceptDelayMs?: number } = {}): Promise<Mailbox> {
   const messages: ReceivedMail[] = [];
   const arrivals = new EventEmitter();
   arrivals.setMaxListeners(0);
@@ -54,9 +58,11 @@ export async function startMailbox(): Promise<Mailbox> {
               text: parsed.text ?? '',
               raw: raw.toString('utf8'),
             };
-            messages.push(mail);
-            arrivals.emit('mail', mail);
-            callback();
+            setTimeout(() => {
+              messages.push(mail);
+              arrivals.emit('mail', mail);
+              callback();
+            }, options.acceptDelayMs ?? 0);
           })
           .catch((error: unknown) => callback(error as Error));
       });
