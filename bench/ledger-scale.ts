@@ -251,7 +251,7 @@ async function openScale(shape: ScaleShape, end: string, options: LedgerOptions)
     // A live session of family 0's owner: each request checks it along with the memberships (readCaller).
     const principal = { userId: family.userId, sessionId: randomUUID() };
     await pool.query(
-      `insert into auth_session (id, user_id, created_at, expires_at) values ($1, $2, now(), now() + interval '1 day')`,
+      `insert into auth_session (id, user_id, created_at, last_used_at, expires_at) values ($1, $2, now(), now(), now() + interval '1 day')`,
       [principal.sessionId, principal.userId],
     );
 

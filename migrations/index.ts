@@ -6,6 +6,8 @@ import { Migration20261130030000_telegram_identity } from './Migration2026113003
 import { Migration20261201020000_login_throttle_replaces_lockout } from './Migration20261201020000_login_throttle_replaces_lockout.js';
 import { Migration20261201040000_idempotency_and_alert_outbox } from './Migration20261201040000_idempotency_and_alert_outbox.js';
 import { Migration20261201120000_notification_read_state } from './Migration20261201120000_notification_read_state.js';
+import { Migration20261201110000_session_activity } from './Migration20261201110000_session_activity.js';
+import { Migration20261201110100_email_tokens } from './Migration20261201110100_email_tokens.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -34,4 +36,6 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261201120000_notification_read_state',
     class: Migration20261201120000_notification_read_state,
   },
+  { name: 'Migration20261201110000_session_activity', class: Migration20261201110000_session_activity },
+  { name: 'Migration20261201110100_email_tokens', class: Migration20261201110100_email_tokens },
 ];

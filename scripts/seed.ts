@@ -5,8 +5,17 @@
  *
  *   npm start            # terminal 1
  *   npm run seed         # terminal 2 (SEED_API_URL, default http://127.0.0.1:4000/graphql)
+ *
+ * The demo addresses are confirmed like anyone's: through the link in the confirmation mail, which the
+ * embedded start (no SMTP_URL) writes to DATA_DIR/mail, where this script reads it.
  */
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { simpleParser } from 'mailparser';
+
 const API = process.env.SEED_API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 4000}/graphql`;
+const MAIL_DIR = path.join(process.env.DATA_DIR ?? '.data', 'mail');
 const OWNER = {
   email: 'demo@example.com',
   password: 'demo family finance',
@@ -49,15 +58,52 @@ async function signIn(user: typeof OWNER): Promise<{ token: string; id: string }
     return { token: login.accessToken, id: login.user.id };
   } catch (error) {
     if ((error as { code?: string }).code === 'INVALID_CREDENTIALS') return null;
+    if ((error as { code?: string }).code === 'EMAIL_NOT_VERIFIED') {
+      // An earlier run registered the user but could not confirm the address: ask for a new link.
+      const before = await mailFiles();
+      await gql('mutation($email: String!) { requestEmailVerification(email: $email) }', {
+        email: user.email,
+      });
+      await confirmFromMailFolder(user.email, before);
+      return signIn(user);
+    }
     throw error;
   }
 }
 
+const mailFiles = async (): Promise<Set<string>> =>
+  new Set((await readdir(MAIL_DIR).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')));
+
+/**
+ * Confirms an address with the link of a mail to it that arrived in DATA_DIR/mail after `before` (the
+ * mail is written just after the request answered: it waits a little for it).
+ */
+async function confirmFromMailFolder(email: string, before: Set<string>): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    for (const file of [...(await mailFiles())].filter((f) => !before.has(f))) {
+      const mail = await simpleParser(await readFile(path.join(MAIL_DIR, file)));
+      const to = Array.isArray(mail.to) ? mail.to : [mail.to];
+      if (!to.some((address) => address?.value.some((a) => a.address === email))) continue;
+      const token = /\/verify#token=([A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
+      if (token === undefined) continue;
+      await gql('mutation($token: String!) { verifyEmail(token: $token) }', { token });
+      return;
+    }
+    await sleep(100);
+  }
+  throw new Error(
+    `No confirmation mail for ${email} in ${MAIL_DIR}. With SMTP_URL set, open the link from the mail, ` +
+      'or run the seed against the embedded start (npm start without SMTP_URL).',
+  );
+}
+
 async function register(user: typeof OWNER): Promise<{ token: string; id: string }> {
+  const before = await mailFiles();
   const { register } = await gql<{ register: { accessToken: string; user: { id: string } } }>(
     `mutation($input: RegisterInput!) { register(input: $input) { ${AUTH} } }`,
     { input: user },
   );
+  await confirmFromMailFolder(user.email, before);
   return { token: register.accessToken, id: register.user.id };
 }
 

@@ -7,12 +7,15 @@ import { createContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createDeps, type Deps } from './deps.js';
 import { createApollo } from './graphql/apollo.js';
+import { corsMiddleware } from './http/cors.js';
 import { healthRoutes } from './http/health.js';
 import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
+import { accountPageRoutes } from './web/account-pages.js';
 import { linkPageRoutes } from './web/link-page.js';
 import { createSchema } from './schema.js';
 import { CallerCache } from './modules/auth/caller-cache.js';
+import { httpRefreshCookie } from './modules/auth/refresh-cookie.js';
 import { createSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
 import { LiveConnections } from './modules/live/live-connections.js';
 import { LiveEvents } from './modules/live/live-events.js';
@@ -73,6 +76,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     throw error;
   }
   const deps = createDeps({ config, clock, orm: database.orm, kv, logger, callers, sessionEvents, live });
+  if (config.mail.smtpUrl === undefined) {
+    logger.warn(
+      `SMTP_URL is unset: mail (verification and password-reset links) is not sent; it is written to ${config.mail.dir}` +
+        (config.env === 'development' ? ' and to this log' : ''),
+    );
+  }
   const schema = await createSchema();
 
   const app = express();
@@ -89,6 +98,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   // GraphQL first: it carries nearly all the traffic, and each router before it is a detour per request.
   app.use(
     '/graphql',
+    ...corsMiddleware(config.cors),
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
@@ -97,11 +107,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           meta: { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') },
           authorization: req.get('authorization'),
           botKey: req.get('x-bot-key'),
+          refreshCookie: httpRefreshCookie(req, res),
         }),
     }),
   );
   app.use(healthRoutes(database.orm, kv));
   app.use(linkPageRoutes());
+  app.use(accountPageRoutes());
   app.use(metrics.routes());
   app.use(httpErrorHandler(logger));
 
@@ -120,6 +132,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         // Apollo's drain closes the sockets (liveServer.plugin) and finishes in-flight requests.
         await apollo.stop();
         await live.close();
+        // Mail the last requests started, before the database it reads from closes.
+        await deps.background.drain();
+        deps.mailer.close();
         await sessionEvents.close();
         // After the last request, so every expense it recorded is evaluated here or by another process.
         await deps.budgetAlerts.stop();

@@ -10,6 +10,31 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * A comma-separated list of exact browser origins (`https://app.example.com`, no path, no wildcard): CORS
+ * compares origins as strings, so anything but the canonical form would silently never match.
+ */
+const originList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().refine((origin) => {
+        try {
+          const url = new URL(origin);
+          return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin;
+        } catch {
+          return false;
+        }
+      }, 'must be exact origins like https://app.example.com (scheme, host and port only), comma-separated'),
+    ),
+  );
+
 const optionalUrl = z
   .string()
   .trim()
@@ -25,6 +50,11 @@ export const envSchema = z.object({
   DATABASE_URL: optionalUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: optionalUrl,
+  SMTP_URL: optionalUrl.refine(
+    (v) => v === undefined || /^smtps?:$/.test(new URL(v).protocol),
+    'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587',
+  ),
+  MAIL_FROM: z.string().trim().min(3).default('Family Finance <no-reply@localhost>'),
   REDIS_KEY_PREFIX: z.string().default('ff:'),
   DATA_DIR: z.string().min(1).default('.data'),
   JWT_SECRET: z.string().optional(),
@@ -39,6 +69,7 @@ export const envSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('family-finance-api'),
   GRAPHQL_INTROSPECTION: bool.optional(),
   TRUSTED_PROXIES: z.string().default(''),
+  CORS_ORIGINS: originList.optional(),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
@@ -82,13 +113,45 @@ export interface Config {
   };
   graphql: { introspection: boolean; hideSchemaDetails: boolean };
   trustedProxies: string[];
+  mail: {
+    /** Where mail is sent; unset: written to `dir` and the log instead (the embedded start). */
+    smtpUrl: string | undefined;
+    from: string;
+    /** Where mail goes while no SMTP server is configured. */
+    dir: string;
+  };
+  /** Password-reset and verification links: single use, valid this long. */
+  emailTokenTtlSeconds: number;
+  /**
+   * requestPasswordReset and requestEmailVerification answer no sooner than this after they arrive. The
+   * mail is sent after the answer anyway; the floor also hides what is left (load, a cold cache) (E1).
+   */
+  mailRequestFloorMs: number;
+  cors: {
+    /** Browser origins that may call /graphql with credentials (the refresh cookie). */
+    origins: string[];
+    /** Also any http(s)://localhost, 127.0.0.1 or [::1] origin, whatever its port (development only). */
+    allowLoopback: boolean;
+    /** How long a browser may reuse a preflight answer, in seconds. */
+    maxAgeSeconds: number;
+  };
   /** The Telegram bot's own credential (X-Bot-Key); bot-only operations are closed while unset. */
   botApiSecret: string | undefined;
   bodyLimit: string;
   logLevel: string;
   /** Currency of new users' personal families and their cash account. */
   defaultCurrency: string;
-  rateLimits: { login: RateLimit; refresh: RateLimit; register: RateLimit };
+  rateLimits: {
+    login: RateLimit;
+    refresh: RateLimit;
+    register: RateLimit;
+    /** Mail a client may ask for (reset or verification links), per client address. */
+    mailPerClient: RateLimit;
+    /** Mail one address may be sent on request, whoever asks: no one floods an inbox. */
+    mailPerAddress: RateLimit;
+    /** verifyEmail and resetPassword, per client address. */
+    emailToken: RateLimit;
+  };
   /** Live updates over WebSocket (src/graphql/websocket.ts). */
   live: {
     /** Open sockets one user may hold on one API process. */
@@ -159,6 +222,19 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
     trustedProxies: e.TRUSTED_PROXIES.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    // Unset in development: SPA dev servers on this machine work on any port. Set, it is exactly the list.
+    cors: {
+      origins: e.CORS_ORIGINS ?? [],
+      allowLoopback: development && e.CORS_ORIGINS === undefined,
+      maxAgeSeconds: 600,
+    },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      dir: path.join(e.DATA_DIR, 'mail'),
+    },
+    emailTokenTtlSeconds: 30 * 60,
+    mailRequestFloorMs: 200,
     bodyLimit: e.BODY_LIMIT,
     botApiSecret: e.BOT_API_SECRET,
     logLevel: e.LOG_LEVEL,
@@ -167,6 +243,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
       login: { points: 30, windowSeconds: 60 },
       refresh: { points: 30, windowSeconds: 60 },
       register: { points: 30, windowSeconds: 300 },
+      mailPerClient: { points: 10, windowSeconds: 900 },
+      mailPerAddress: { points: 3, windowSeconds: 3600 },
+      emailToken: { points: 30, windowSeconds: 60 },
     },
     live: {
       maxConnectionsPerUser: e.LIVE_MAX_CONNECTIONS_PER_USER,

@@ -3,6 +3,7 @@ import type { Deps } from './deps.js';
 import type { RequestRecord } from './http/request-log.js';
 import { AuthService, type RequestMeta } from './modules/auth/auth.service.js';
 import type { Caller } from './modules/auth/caller.js';
+import type { RefreshCookie } from './modules/auth/refresh-cookie.js';
 import { createLoaders, type Loaders } from './graphql/loaders.js';
 import { AccountService } from './modules/account/account.service.js';
 import { BudgetService } from './modules/budget/budget.service.js';
@@ -56,6 +57,8 @@ export interface Context {
   /** The caller presented the bot credential (T1). */
   isBot: boolean;
   meta: RequestMeta;
+  /** The browser's refresh cookie (cookie mode, C2); only refreshToken reads it. */
+  refreshCookie: RefreshCookie;
   services: Services;
   logger: Logger;
   /**
@@ -76,6 +79,7 @@ export interface RequestInfo {
   botKey: string | undefined;
   /** Over WebSocket: the socket's connection, whose caller was authenticated at connection_init. */
   live?: LiveConnection;
+  refreshCookie: RefreshCookie;
 }
 
 export function createContext(deps: Deps, request: RequestInfo): Context {
@@ -94,6 +98,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
     record: request.record,
     isBot,
     meta: { ...request.meta, isBot },
+    refreshCookie: request.refreshCookie,
     services: {
       auth,
       telegram: new TelegramService(deps, em, auth),

@@ -10,6 +10,9 @@ import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
 import { RateLimiter } from './shared/rate-limit.js';
+import { AccountMail } from './modules/auth/account-mail.js';
+import { BackgroundTasks } from './shared/background.js';
+import { createMailer, type Mailer } from './shared/mailer.js';
 
 /** The long-lived collaborators every request shares; built once at start-up. */
 export interface Deps {
@@ -25,6 +28,11 @@ export interface Deps {
   callers: CallerCache;
   /** Where services announce changes to sessions, memberships and family settings, after they commit. */
   sessionEvents: SessionEvents;
+  /** Work requests start and do not wait for (mail); drained on shutdown. */
+  background: BackgroundTasks;
+  mailer: Mailer;
+  /** Verification and password-reset mails, sent in the background. */
+  accountMail: AccountMail;
   /** Evaluates budget alerts after commit; started and stopped with the app. */
   budgetAlerts: BudgetAlertWorker;
   /** Where services announce committed changes to live subscribers, across processes. */
@@ -37,6 +45,8 @@ export function createDeps(
 ): Deps {
   const callers = base.callers ?? new CallerCache(base.clock);
   const live = base.live ?? LiveEvents.local(base.logger);
+  const background = new BackgroundTasks(base.logger);
+  const mailer = createMailer(base.config, base.logger);
   return {
     ...base,
     accessTokens: new AccessTokens(base.config.jwt, base.clock),
@@ -51,5 +61,8 @@ export function createDeps(
     sessionEvents: base.sessionEvents ?? new LocalSessionEvents(callers),
     budgetAlerts: new BudgetAlertWorker(base.orm, base.clock, base.logger, live),
     live,
+    background,
+    mailer,
+    accountMail: new AccountMail({ ...base, mailer, background }),
   };
 }

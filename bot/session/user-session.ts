@@ -7,7 +7,8 @@ import type { TokenCipher } from './token-cipher.js';
 
 export interface Tokens {
   accessToken: string;
-  refreshToken: string;
+  /** Always in the body for the bot: it never asks for the browser's cookie mode. */
+  refreshToken: string | null;
   expiresIn: number;
 }
 
@@ -62,6 +63,7 @@ export class UserSessions {
   ) {}
 
   async save(chatId: number, tokens: Tokens): Promise<void> {
+    if (tokens.refreshToken === null) throw new Error('the API answered without a refresh token');
     const k = keys(chatId);
     const accessTtl = Math.max(1, tokens.expiresIn - ACCESS_EARLY_SECONDS);
     await this.store.set(k.access, this.cipher.seal(tokens.accessToken, k.access), accessTtl);

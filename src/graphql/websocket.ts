@@ -1,3 +1,4 @@
+import { NO_REFRESH_COOKIE } from '../modules/auth/refresh-cookie.js';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -136,6 +137,8 @@ export function createLiveServer(
             meta: { ip: request.socket.remoteAddress ?? 'unknown', userAgent: request.headers['user-agent'] },
             authorization: undefined,
             botKey: undefined,
+            // The socket never reads cookies: a cross-site page cannot ride a browser's session on it.
+            refreshCookie: NO_REFRESH_COOKIE,
             live,
           }),
         };

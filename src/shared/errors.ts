@@ -17,6 +17,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   /** Login failed: unknown email, wrong password or no password. Always the same message. */
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** The password was right, but the account's email address is not confirmed yet: no email sign-in. */
+  EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
   /** Password shorter than the minimum or on the common-passwords list. */
   WEAK_PASSWORD: 'WEAK_PASSWORD',
   /** Per-IP rate limit hit, or a client paused after failed logins; `extensions.retryAfter` says how many seconds to wait. */

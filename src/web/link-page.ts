@@ -4,7 +4,7 @@ import { Router, type Response } from 'express';
 const asset = (name: string) => readFileSync(new URL(`./link/${name}`, import.meta.url), 'utf8');
 
 /** Everything the page needs comes from this server: no CDN, no inline script, no framing. */
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",

@@ -342,7 +342,16 @@ describe('GraphQL surface (SECURITY.md G1-G6, L5, A1)', () => {
         .map((f) => f.name),
     );
     // A new public field must be added here on purpose.
-    expect(publicFields.sort()).toEqual(['health', 'login', 'refreshToken', 'register']);
+    expect(publicFields.sort()).toEqual([
+      'health',
+      'login',
+      'refreshToken',
+      'register',
+      'requestEmailVerification',
+      'requestPasswordReset',
+      'resetPassword',
+      'verifyEmail',
+    ]);
 
     // Subscriptions are refused over HTTP before anyone is asked for a token (the test below); over
     // WebSocket connection_init needs one (test/api/live.test.ts, S1).

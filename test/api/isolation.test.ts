@@ -18,8 +18,14 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessExtensions } from '../../src/graphql/access.js';
 import { createSchema } from '../../src/schema.js';
-import { startTestApp, type GqlResult, type TestApp } from '../helpers/app.js';
-import { registerUser } from '../helpers/auth.js';
+import {
+  TRUSTED_LOOPBACK,
+  fromFreshClient,
+  startTestApp,
+  type GqlResult,
+  type TestApp,
+} from '../helpers/app.js';
+import { login, registerUser } from '../helpers/auth.js';
 import { budgetAlertsSettled } from '../helpers/finance.js';
 
 /**
@@ -44,7 +50,8 @@ type Kind =
   | 'exchangeRate'
   | 'notification'
   | 'telegramUser'
-  | 'telegramChat';
+  | 'telegramChat'
+  | 'session';
 
 /**
  * One family's objects, one of each kind, plus a second account. `member` is a user of the family;
@@ -92,6 +99,7 @@ const ID_BY_FIELD: Record<string, Kind> = {
   updateGoal: 'goal',
   deleteGoal: 'goal',
   deleteExchangeRate: 'exchangeRate',
+  revokeSession: 'session',
 };
 
 /** Lists of ids that narrow a listing: another family's id matches nothing, so the answer is an empty list. */
@@ -371,6 +379,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
   const botKey = randomBytes(32).toString('base64url');
   let app: TestApp;
   let tokenA: string;
+  let credentialsA: { email: string; password: string };
   let tokenA2: string;
   let userA2: string;
   /** A's Telegram-only user (signed up through the bot), for the bot-only fields' controls. */
@@ -527,7 +536,20 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       `mutation ($f: ID!, $u: ID!) { changeMemberRole(familyId: $f, userId: $u, role: OWNER) { role } }`,
       { f: family, u: userA2 },
     );
-    return { ...(await createObjects(tokenA, family, userA2, 'A')), ...telegramA };
+    // A's session for the revokeSession control is made by that case alone: a sign-in per case is slow.
+    return { ...(await createObjects(tokenA, family, userA2, 'A')), ...telegramA, session: '' };
+  };
+
+  /** A new session of a user (signing in again, as from another device): its id. */
+  const newSession = async (credentials: { email: string; password: string }): Promise<string> => {
+    const result = await login(app, credentials.email, credentials.password, fromFreshClient());
+    if (result.data?.login == null) throw new Error(`fixture login failed: ${result.text}`);
+    const sessions = await must<{ sessions: { id: string; current: boolean }[] }>(
+      result.data.login.accessToken,
+      `query { sessions { id current } }`,
+      {},
+    );
+    return sessions.sessions.find((session) => session.current)!.id;
   };
 
   /** B's rows and every row pointing at one of B's ids, as JSON, per table. */
@@ -559,11 +581,12 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
   };
 
   beforeAll(async () => {
-    app = await startTestApp({ BOT_API_SECRET: botKey });
+    app = await startTestApp({ BOT_API_SECRET: botKey, TRUSTED_PROXIES: TRUSTED_LOOPBACK });
     const userB = await registerUser(app);
     const userA = await registerUser(app);
     const a2 = await registerUser(app);
     tokenA = userA.accessToken;
+    credentialsA = userA;
     tokenA2 = a2.accessToken;
     userA2 = a2.user.id;
     const tA = await telegramUser();
@@ -585,6 +608,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       ...(await createObjects(userB.accessToken, familyB, userB.user.id, `B ${marker}`)),
       telegramUser: tB.telegramId,
       telegramChat: tB.telegramId,
+      session: await newSession(userB),
     };
 
     const columns = await app.sql<{ table_name: string; column_name: string }>(
@@ -643,6 +667,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       if (c.problem !== undefined) throw new Error(c.problem);
       const kind = c.kind!;
       const a = await freshFamilyOfA();
+      if (kind === 'session') a.session = await newSession(credentialsA);
       const before = await snapshotB();
       const beforeA = await snapshotFamily(a.family);
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, uniqueEmail, type GqlResult, type TestApp } from '../helpers/app.js';
-import { LOGIN, ME, REFRESH, REGISTER, codeOf, type Tokens } from '../helpers/auth.js';
+import { LOGIN, ME, REFRESH, REGISTER, VERIFY_EMAIL, codeOf, type Tokens } from '../helpers/auth.js';
+import { linkToken } from '../helpers/mailbox.js';
 
 /** One line per HTTP request, with its id, and no secret ever in the log output. */
 describe('request logging', () => {
@@ -14,6 +15,8 @@ describe('request logging', () => {
   let tokens: Tokens;
   const refreshTokens: string[] = [];
   const accessTokens: string[] = [];
+  /** Tokens of mailed links: a reset or verification token is as good as a password. */
+  const linkTokens: string[] = [];
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -78,7 +81,13 @@ describe('request logging', () => {
       errorCodes: ['INVALID_CREDENTIALS'],
     });
 
-    // Secrets of every kind pass through: a successful login, a refresh, a refused token.
+    // Secrets of every kind pass through: a mailed link's token, a successful login, a refresh, a refused
+    // token.
+    const mail = await app.mailbox!.next(email, { match: (m) => m.text.includes('/verify#token=') });
+    linkTokens.push(linkToken(mail, '/verify'));
+    const verified = await send<{ verifyEmail: boolean }>(VERIFY_EMAIL, { token: linkTokens[0] });
+    expect(verified.errors).toBeUndefined();
+    await expectLine(verified, { operationName: 'VerifyEmail', outcome: 'ok' });
     const loggedIn = await send<{ login: Tokens }>(LOGIN, { input: { email, password } });
     expect(loggedIn.errors).toBeUndefined();
     accessTokens.push(loggedIn.data!.login.accessToken);
@@ -122,6 +131,7 @@ describe('request logging', () => {
   it('the raw logs never contain a password, an access token, a refresh token, a hash or a Bearer header', async () => {
     expect(accessTokens.length).toBeGreaterThanOrEqual(3);
     expect(refreshTokens.length).toBeGreaterThanOrEqual(3);
+    expect(linkTokens.length).toBeGreaterThanOrEqual(1);
     await vi.waitFor(() => expect(requestLines()).toHaveLength(requestsSent));
     const raw = app.rawLogs();
     expect(raw.length).toBeGreaterThan(0);
@@ -132,6 +142,7 @@ describe('request logging', () => {
       // The signature alone is the secret part of a JWT.
       ...accessTokens.map((t, i): [string, string] => [`access token signature ${i}`, t.split('.')[2]!]),
       ...refreshTokens.map((t, i): [string, string] => [`refresh token ${i}`, t]),
+      ...linkTokens.map((t, i): [string, string] => [`mailed link token ${i}`, t]),
       ['an argon2 hash', 'argon2'],
       ['a Bearer header', 'Bearer'],
     ];

@@ -8,7 +8,7 @@ import {
   uniqueEmail,
   type TestApp,
 } from '../helpers/app.js';
-import { REGISTER, codeOf, login, registerUser } from '../helpers/auth.js';
+import { REGISTER, codeOf, login, registerUser, verifyEmailByMail } from '../helpers/auth.js';
 
 interface Argon2Params {
   variant: string;
@@ -154,6 +154,7 @@ describe('passwords (SECURITY.md P1-P3)', () => {
     expect(max.errors).toBeUndefined();
     expect(max.data?.register.accessToken).toEqual(expect.any(String));
     expect(await userCount(maxEmail)).toBe(1);
+    await verifyEmailByMail(app, maxEmail, fromFreshClient());
 
     const full = await login(app, maxEmail, maxPassword, fromFreshClient());
     expect(full.errors).toBeUndefined();
@@ -172,6 +173,7 @@ describe('passwords (SECURITY.md P1-P3)', () => {
     const emoji = await register(emojiEmail, emojiPassword);
     expect(emoji.errors).toBeUndefined();
     expect(await userCount(emojiEmail)).toBe(1);
+    await verifyEmailByMail(app, emojiEmail, fromFreshClient());
     const emojiLogin = await login(app, emojiEmail, emojiPassword, fromFreshClient());
     expect(emojiLogin.errors).toBeUndefined();
     const emojiTooLongEmail = uniqueEmail('p3emoji129');

@@ -233,7 +233,23 @@ describe('the server as a process', () => {
     expect(await exitWithin(server, 30_000)).toEqual({ code: 0, signal: null });
     expect(await connectionRefused(server.port)).toBe('ECONNREFUSED');
 
-    expect(readdirSync(dataDir).sort()).toEqual(['jwt-secret', 'pgdata']);
+    expect(readdirSync(dataDir).sort()).toEqual(['jwt-secret', 'mail', 'pgdata']);
+    // Without SMTP_URL, start-up says where mail goes; the sign-up's confirmation mail is there as an
+    // .eml file, and (in development) in the log with its link.
+    const lines = server
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string; mail?: { to: string; file: string; text: string } });
+    expect(
+      lines.some((l) => l.msg?.includes('SMTP_URL is unset') && l.msg.includes(path.join(dataDir, 'mail'))),
+    ).toBe(true);
+    const mails = readdirSync(path.join(dataDir, 'mail'));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatch(/\.eml$/);
+    const logged = lines.find((l) => l.mail?.to === email);
+    expect(logged?.mail?.file).toBe(path.join(dataDir, 'mail', mails[0]!));
+    expect(logged?.mail?.text).toMatch(/\/verify#token=[A-Za-z0-9_-]{43}/);
     expect(existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
     expect(Buffer.byteLength(readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8').trim())).toBeGreaterThan(
       32,

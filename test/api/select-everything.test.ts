@@ -27,6 +27,8 @@ import {
 } from '../helpers/app.js';
 import { TEST_REDIS_URL } from '../helpers/environment.js';
 import { spawnApi, waitForHttp, type ApiProcess } from '../helpers/server-process.js';
+import { confirmEmail } from '../helpers/auth.js';
+import { linkToken, startMailbox, type Mailbox } from '../helpers/mailbox.js';
 
 /**
  * Every field of every type a client can reach, selected at least once, from every root query and from
@@ -175,6 +177,8 @@ function documentFor(operation: OperationTypeNode, name: string, variables: Vars
 const botKey = randomBytes(32).toString('base64url');
 let server: ApiProcess;
 let pool: pg.Pool;
+/** Where the server sends its mail: confirmation and reset links come from here. */
+let mailbox: Mailbox;
 const app = {
   gql: <T>(query: string, variables: Vars, options: GqlOptions) =>
     gql<T>(server.url, query, variables, options),
@@ -205,15 +209,21 @@ const owner: Caller = { role: 'owner' };
 const viewer: Caller = { role: 'viewer' };
 const bot: Caller = { role: 'bot' };
 
-const register = async (label: string) => {
+/** A new email user, signed in; `confirmed` (the default): its address confirmed through the mail. */
+const register = async (label: string, confirmed = true) => {
   const email = uniqueEmail(label);
   const { register: r } = await must<{ register: { accessToken: string; user: { id: string } } }>(
     null,
     `mutation ($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`,
     { input: { email, password: STRONG_PASSWORD, firstName: label } },
   );
+  if (confirmed) await confirmEmail(mailbox, server.url, email, { headers: freshClientIp() });
   return { token: r.accessToken, userId: r.user.id, email };
 };
+
+/** The token of the newest link of a kind mailed to `email`, from `since` on. */
+const mailedToken = async (email: string, page: '/verify' | '/reset', since = 0) =>
+  linkToken(await mailbox.next(email, { since, match: (m) => m.text.includes(`${page}#token=`) }), page);
 
 const telegramRegister = async (firstName: string) => {
   const telegramId = String(randomInt(1_000_000_000, 2 ** 47));
@@ -346,6 +356,29 @@ const MUTATIONS: Record<string, Entry> = {
         : { variables: { input: { email: uniqueEmail('set'), password: STRONG_PASSWORD } } },
   },
   unlinkTelegram: { call: () => ({ variables: {} }) },
+  requestPasswordReset: { call: (_f, c) => ({ variables: { email: c.email }, token: null }) },
+  requestEmailVerification: { call: (_f, c) => ({ variables: { email: c.email }, token: null }) },
+  verifyEmail: {
+    call: async () => {
+      const { email } = await register('Unconfirmed', false);
+      return { variables: { token: await mailedToken(email, '/verify') }, token: null };
+    },
+  },
+  resetPassword: {
+    // A user of its own forgets the password: the reset ends only that user's sessions.
+    call: async () => {
+      const { email } = await register('Forgetful');
+      const since = mailbox.messages.length;
+      await must(null, `mutation ($email: String!) { requestPasswordReset(email: $email) }`, { email });
+      return {
+        variables: {
+          token: await mailedToken(email, '/reset', since),
+          newPassword: 'a forgetful passphrase 9',
+        },
+        token: null,
+      };
+    },
+  },
   createFamily: { call: () => ({ variables: { input: { name: 'Another family' } } }) },
   updateFamily: { call: (f) => ({ variables: { id: f.family, input: { name: 'The Everythings' } } }) },
   setDefaultFamily: { call: (f) => ({ variables: { id: f.family } }) },
@@ -488,6 +521,18 @@ const MUTATIONS: Record<string, Entry> = {
   logout: {
     call: async (_f, c) => ({ variables: { everywhere: false }, token: (await freshLogin(c)).accessToken }),
   },
+  revokeSession: {
+    // A session of its own (signed in for this call), so the sessions this test uses stay.
+    call: async (_f, c) => {
+      const { accessToken } = await freshLogin(c);
+      const { sessions } = await must<{ sessions: { id: string; current: boolean }[] }>(
+        accessToken,
+        `query { sessions { id current } }`,
+        {},
+      );
+      return { variables: { id: sessions.find((s) => s.current)!.id }, token: accessToken };
+    },
+  },
 };
 
 function fresh(firstName: string) {
@@ -514,7 +559,9 @@ describe('every field of every type, from every query and every mutation payload
   let f: Fixtures;
 
   beforeAll(async () => {
+    mailbox = await startMailbox();
     server = await spawnApi({
+      SMTP_URL: mailbox.url,
       NODE_ENV: 'test',
       JWT_SECRET: randomBytes(48).toString('base64url'),
       DATABASE_URL: inject('databaseUrl'),
@@ -686,6 +733,7 @@ describe('every field of every type, from every query and every mutation payload
   afterAll(async () => {
     await pool?.end();
     await server?.stop();
+    await mailbox?.close();
   });
 
   it('the seeded data has every nullable relation both present and absent', async () => {

@@ -16,7 +16,7 @@ import {
   type GqlResult,
   type TestApp,
 } from '../helpers/app.js';
-import { codeOf, login, refresh, registerUser } from '../helpers/auth.js';
+import { codeOf, login, refresh, registerUser, verifyEmailByMail } from '../helpers/auth.js';
 import { TEST_REDIS_URL } from '../helpers/environment.js';
 
 /**
@@ -42,7 +42,7 @@ const BINDING_CONFIRM = `mutation Confirm($code: String!) { bindingConfirm(code:
 const BINDING_CANCEL = `mutation Cancel($code: String!) { bindingCancel(code: $code) }`;
 const PENDING = `query Pending($limit: Int!) { pendingNotifications(limit: $limit) { id kind telegramId payload createdAt } }`;
 const ACK = `mutation Ack($ids: [ID!]!) { acknowledgeNotifications(ids: $ids) }`;
-const SET_EMAIL = `mutation SetEmail($input: SetEmailPasswordInput!) { setEmailPassword(input: $input) { id email telegramId } }`;
+const SET_EMAIL = `mutation SetEmail($input: SetEmailPasswordInput!) { setEmailPassword(input: $input) { id email emailVerified telegramId } }`;
 const UNLINK = `mutation Unlink { unlinkTelegram }`;
 const ME = `query Me { me { id email telegramId } }`;
 
@@ -659,7 +659,12 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
       { token: tg.accessToken },
     );
     expect(set.errors, set.text).toBeUndefined();
-    expect(set.data?.setEmailPassword).toMatchObject({ id: tg.user.id, email });
+    expect(set.data?.setEmailPassword).toMatchObject({ id: tg.user.id, email, emailVerified: false });
+    // E3: the new address signs in only once confirmed, through the link mailed to it.
+    const unconfirmed = await login(app, email, STRONG_PASSWORD, fromFreshClient());
+    expect(codeOf(unconfirmed), unconfirmed.text).toBe('EMAIL_NOT_VERIFIED');
+    expect(unconfirmed.data?.login ?? null).toBeNull();
+    await verifyEmailByMail(app, email, fromFreshClient());
     const signedIn = await login(app, email, STRONG_PASSWORD, fromFreshClient());
     expect(signedIn.errors, signedIn.text).toBeUndefined();
     expect((await me(signedIn.data!.login.accessToken)).data?.me).toEqual({
@@ -722,6 +727,11 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
       { token: viaRegister.accessToken },
     );
     expect(set.errors, set.text).toBeUndefined();
+    // Nor with an address that is not confirmed yet: it could not sign in either.
+    const unconfirmed = await app.gql(UNLINK, {}, { token: viaRegister.accessToken });
+    expect(codeOf(unconfirmed), unconfirmed.text).toBe('CONFLICT');
+    expect(await storedTelegramId(viaRegister.user.id)).toBe(telegramId);
+    await verifyEmailByMail(app, email, fromFreshClient());
     const web = (await login(app, email, STRONG_PASSWORD, fromFreshClient())).data!.login;
 
     const unlinked = await app.gql<{ unlinkTelegram: boolean }>(UNLINK, {}, { token: web.accessToken });

@@ -158,7 +158,8 @@ describe('chat tokens at rest', () => {
     for (const name of ['access', 'refresh']) {
       const value = await raw(`chat:${chatId}:${name}`);
       expect(value, name).toMatch(SEALED);
-      for (const token of [tokens.accessToken, tokens.refreshToken]) {
+      expect(tokens.refreshToken).not.toBeNull();
+      for (const token of [tokens.accessToken, tokens.refreshToken!]) {
         for (const encoded of encodingsOf(token)) expect(value).not.toContain(encoded);
       }
       // A JWT's header always encodes to "eyJ"; a sealed value is random bytes.

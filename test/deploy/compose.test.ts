@@ -173,8 +173,15 @@ function sourceFiles(folder: string): string[] {
 }
 
 describe('docker-compose.yml', () => {
-  it('defines postgres, redis, migrate, api and bot, in the versionless compose format', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'bot', 'migrate', 'postgres', 'redis']);
+  it('defines postgres, redis, mailpit, migrate, api and bot, in the versionless compose format', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'api',
+      'bot',
+      'mailpit',
+      'migrate',
+      'postgres',
+      'redis',
+    ]);
     // `version:` is obsolete in the Compose Specification; docker compose warns about it.
     expect(compose).not.toHaveProperty('version');
   });
@@ -217,11 +224,12 @@ describe('docker-compose.yml', () => {
     expect(existsSync(path.join(ROOT, 'src/db/migrate.ts'))).toBe(true);
   });
 
-  it('starts the API after a successful migration on healthy PostgreSQL and Redis, and checks /readyz', () => {
+  it('starts the API after a successful migration on healthy PostgreSQL, Redis and Mailpit, and checks /readyz', () => {
     expect(dependsOn('api')).toEqual({
       migrate: 'service_completed_successfully',
       postgres: 'service_healthy',
       redis: 'service_healthy',
+      mailpit: 'service_healthy',
     });
     const env = environmentOf('api');
     const check = healthcheckText('api');
@@ -251,10 +259,29 @@ describe('docker-compose.yml', () => {
       address: '127.0.0.1',
       first: 8000,
     });
-    // Nothing else publishes a host port that the range could collide with.
+    // Nothing else publishes a host port that the range could collide with, or off loopback: only
+    // Mailpit's web UI, on 127.0.0.1.
     for (const [name, svc] of Object.entries(compose.services)) {
-      if (name !== 'api') expect(svc.ports, name).toBeUndefined();
+      if (name === 'api') continue;
+      for (const mapping of svc.ports ?? []) {
+        expect(name).toBe('mailpit');
+        const ui = publishedPorts(interpolate(mapping, DOTENV));
+        expect(ui).toEqual({ address: '127.0.0.1', first: 8025, last: 8025, target: 8025 });
+      }
     }
+  });
+
+  it("runs Mailpit for development mail, health-checked, and sends the API's mail to it unless SMTP_URL is set", () => {
+    const mailpit = service('mailpit');
+    expect(mailpit.image).toMatch(/^axllent\/mailpit:v\d+\.\d+/);
+    expect(healthcheckText('mailpit')).toMatch(/readyz/);
+    expect(mailpit.healthcheck?.disable).not.toBe(true);
+    const api = loadConfig(interpolatedEnvironment('api', DOTENV));
+    // Mailpit takes SMTP on 1025 inside the compose network.
+    expect(api.mail.smtpUrl).toBe('smtp://mailpit:1025');
+    expect(api.mail.from).toMatch(/<[^@>]+@[^>]+>$/);
+    const real = 'smtps://user:secret@mail.example.org:465';
+    expect(loadConfig(interpolatedEnvironment('api', { ...DOTENV, SMTP_URL: real })).mail.smtpUrl).toBe(real);
   });
 
   it('starts the bot once the API is healthy, pointed at the API service', () => {

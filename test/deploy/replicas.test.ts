@@ -9,7 +9,8 @@ import {
   uniqueEmail,
   type GqlResult,
 } from '../helpers/app.js';
-import { LOGIN, ME, REFRESH, REGISTER, type Tokens } from '../helpers/auth.js';
+import { LOGIN, ME, REFRESH, REGISTER, confirmEmail, type Tokens } from '../helpers/auth.js';
+import { startMailbox, type Mailbox } from '../helpers/mailbox.js';
 import { TEST_REDIS_URL } from '../helpers/environment.js';
 import { liveClient, subscriptionsRunning } from '../helpers/live.js';
 import { spawnApi, waitForHttp, type ApiProcess } from '../helpers/server-process.js';
@@ -51,10 +52,13 @@ describe.runIf(realRedis && realDatabase)(
     let a: ApiProcess;
     let b: ApiProcess;
     let db: pg.Client;
+    let mailbox: Mailbox;
 
     beforeAll(async () => {
       db = new pg.Client({ connectionString: inject('databaseUrl') });
       await db.connect();
+      mailbox = await startMailbox();
+      env.SMTP_URL = mailbox.url;
       a = await spawnApi(env);
       servers.push(a);
       b = await spawnApi(env);
@@ -66,6 +70,7 @@ describe.runIf(realRedis && realDatabase)(
     afterAll(async () => {
       await Promise.all(servers.map((server) => server.stop()));
       await db?.end();
+      await mailbox?.close();
       for (const server of servers) {
         if (server.stderr() !== '')
           process.stderr.write(`--- API on ${server.port} stderr:\n${server.stderr()}\n`);
@@ -78,6 +83,8 @@ describe.runIf(realRedis && realDatabase)(
         input: { email, password: STRONG_PASSWORD, firstName: 'Replica' },
       });
       if (!result.data?.register) throw new Error(`register failed: ${result.text}`);
+      // Confirmed, so the address can sign in on either process.
+      await confirmEmail(mailbox, on.url, email);
       return { ...result.data.register, email };
     }
 

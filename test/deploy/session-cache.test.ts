@@ -10,7 +10,8 @@ import {
   uniqueEmail,
   type GqlResult,
 } from '../helpers/app.js';
-import { LOGIN, ME, REFRESH, REGISTER, codeOf, type Tokens } from '../helpers/auth.js';
+import { LOGIN, ME, REFRESH, REGISTER, codeOf, confirmEmail, type Tokens } from '../helpers/auth.js';
+import { startMailbox, type Mailbox } from '../helpers/mailbox.js';
 import { TEST_REDIS_URL } from '../helpers/environment.js';
 import {
   exitWithin,
@@ -85,6 +86,14 @@ function expectRefused(result: GqlResult<unknown>): void {
 }
 
 const started: ApiProcess[] = [];
+/** Where the processes send their mail: registering users confirm their address through it. */
+let mailbox: Mailbox;
+beforeAll(async () => {
+  mailbox = await startMailbox();
+});
+afterAll(async () => {
+  await mailbox?.close();
+});
 afterAll(() => {
   for (const on of started) {
     if (on.stderr() !== '') process.stderr.write(`--- API on ${on.port} stderr:\n${on.stderr()}\n`);
@@ -100,6 +109,7 @@ function replicaEnv(redisUrl: string): Record<string, string> {
     DATABASE_POOL_MAX: '3',
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: `fftest:callers:${randomUUID()}:`,
+    SMTP_URL: mailbox.url,
   };
 }
 
@@ -117,6 +127,7 @@ async function register(on: ApiProcess): Promise<Tokens & { email: string }> {
     input: { email, password: STRONG_PASSWORD, firstName: 'Cache' },
   });
   if (!result.data?.register) throw new Error(`register failed: ${result.text}`);
+  await confirmEmail(mailbox, on.url, email);
   return { ...result.data.register, email };
 }
 
@@ -151,6 +162,35 @@ describe.runIf(realRedis && realDatabase)('callers remembered per process, told 
       ).toEqual({
         logout: true,
       });
+      expectRefused(await me());
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'revokeSession on one process: the revoked session is refused on the other in the next request',
+    async () => {
+      const user = await register(a);
+      const me = () => gql<{ me: { email: string } }>(b.url, ME, {}, { token: user.accessToken });
+      await rememberedOn(b, me);
+      const { sessions } = expectOk(
+        await gql<{ sessions: { id: string; current: boolean }[] }>(
+          a.url,
+          `query { sessions { id current } }`,
+          {},
+          { token: user.accessToken },
+        ),
+      );
+      expect(
+        expectOk(
+          await gql<{ revokeSession: boolean }>(
+            a.url,
+            `mutation($id: ID!) { revokeSession(id: $id) }`,
+            { id: sessions.find((session) => session.current)!.id },
+            { token: user.accessToken },
+          ),
+        ),
+      ).toEqual({ revokeSession: true });
       expectRefused(await me());
     },
     TIMEOUT,

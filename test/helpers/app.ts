@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { TEST_REDIS_URL } from './environment.js';
 import { withDatabase } from './global-setup.js';
+import { startMailbox, type Mailbox } from './mailbox.js';
 
 export const realRedis = process.env.FF_TEST_REAL_REDIS === 'true';
 export const realDatabase = process.env.FF_TEST_REAL_DATABASE === 'true';
@@ -15,6 +16,8 @@ export const realDatabase = process.env.FF_TEST_REAL_DATABASE === 'true';
 export interface TestApp extends RunningApp {
   config: Config;
   clock: ManualClock;
+  /** The SMTP server the app sends its mail to; undefined when the test chose SMTP_URL itself. */
+  mailbox: Mailbox | undefined;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   /** Raw log output, to check that no secret ever appears in it. */
@@ -47,6 +50,7 @@ export interface GqlResult<T> {
  * in-process store when the run has none), with its own Redis key prefix and a manual clock.
  */
 export async function startTestApp(env: Partial<Env> = {}): Promise<TestApp> {
+  const mailbox = 'SMTP_URL' in env ? undefined : await startMailbox();
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -56,6 +60,7 @@ export async function startTestApp(env: Partial<Env> = {}): Promise<TestApp> {
     REDIS_KEY_PREFIX: `fftest:${randomUUID()}:`,
     JWT_SECRET: randomBytes(48).toString('base64url'),
     LOG_LEVEL: 'info',
+    ...(mailbox !== undefined && { SMTP_URL: mailbox.url }),
     ...env,
   });
   const clock = new ManualClock();
@@ -76,6 +81,7 @@ export async function startTestApp(env: Partial<Env> = {}): Promise<TestApp> {
     ...app,
     config,
     clock,
+    mailbox,
     logs,
     rawLogs: () => raw,
     gql: (query, variables, options) => gql(app.url, query, variables, options),
@@ -83,6 +89,7 @@ export async function startTestApp(env: Partial<Env> = {}): Promise<TestApp> {
     async stop() {
       await app.stop();
       await pool.end();
+      await mailbox?.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,6 +61,8 @@ export async function spawnApi(env: Record<string, string>): Promise<ApiProcess>
       HOME: process.env.HOME ?? tmpdir(),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // Files the API writes (mail without SMTP_URL) go to a folder of its own, not the repository's .data.
+      DATA_DIR: path.join(tmpdir(), `ff-api-${port}-${Date.now()}`),
       ...env,
       PORT: String(port),
     },

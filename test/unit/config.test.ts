@@ -176,6 +176,27 @@ describe('invalid values name the variable', () => {
   });
 });
 
+describe('mail: SMTP_URL and MAIL_FROM', () => {
+  it('sends nothing by default: mail goes to DATA_DIR/mail; SMTP_URL takes smtp:// and smtps:// only', () => {
+    const unset = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: '/srv/finance' }).mail;
+    expect(unset).toEqual({
+      smtpUrl: undefined,
+      from: 'Family Finance <no-reply@localhost>',
+      dir: path.join('/srv/finance', 'mail'),
+    });
+    expect(loadConfig({ JWT_SECRET: SECRET, SMTP_URL: '' }).mail.smtpUrl).toBeUndefined();
+    for (const url of ['smtp://mailpit:1025', 'smtps://user:secret@mail.example.org:465']) {
+      expect(loadConfig({ JWT_SECRET: SECRET, SMTP_URL: url }).mail.smtpUrl).toBe(url);
+    }
+    for (const bad of ['http://mail.example.org', 'mail.example.org:25']) {
+      expect(configError({ JWT_SECRET: SECRET, SMTP_URL: bad }).message).toContain('SMTP_URL');
+    }
+    expect(loadConfig({ JWT_SECRET: SECRET, MAIL_FROM: 'Us <us@example.org>' }).mail.from).toBe(
+      'Us <us@example.org>',
+    );
+  });
+});
+
 describe('TRUSTED_PROXIES', () => {
   it('splits on commas, trims and drops empty entries', () => {
     const config = loadConfig({

@@ -198,7 +198,7 @@ export type RefreshTokenMutationVariables = Exact<{
 }>;
 
 
-export type RefreshTokenMutation = { refreshToken: { accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, firstName: string } } };
+export type RefreshTokenMutation = { refreshToken: { accessToken: string, refreshToken: string | null, expiresIn: number, user: { id: string, firstName: string } } };
 
 export type SpendingReportQueryVariables = Exact<{
   from?: string | null | undefined;
@@ -212,14 +212,14 @@ export type TelegramLoginMutationVariables = Exact<{
 }>;
 
 
-export type TelegramLoginMutation = { telegramLogin: { accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, firstName: string } } };
+export type TelegramLoginMutation = { telegramLogin: { accessToken: string, refreshToken: string | null, expiresIn: number, user: { id: string, firstName: string } } };
 
 export type TelegramRegisterMutationVariables = Exact<{
   input: TelegramRegisterInput;
 }>;
 
 
-export type TelegramRegisterMutation = { telegramRegister: { accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, firstName: string } } };
+export type TelegramRegisterMutation = { telegramRegister: { accessToken: string, refreshToken: string | null, expiresIn: number, user: { id: string, firstName: string } } };
 
 
 export const AccountsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Accounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"balance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"netWorth"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"missingRates"}}]}}]}}]} as unknown as DocumentNode<AccountsQuery, AccountsQueryVariables>;

@@ -43,9 +43,15 @@ export class AuthPayload {
   accessToken!: string;
 
   @Field(() => String, {
-    description: 'Opaque, single-use token for `refreshToken`; each use returns a new one.',
+    nullable: true,
+    description:
+      'Opaque, single-use token for `refreshToken`; each use returns a new one. Null when it was handed ' +
+      'over as a cookie (`refreshTokenIn: COOKIE`).',
   })
-  refreshToken!: string;
+  refreshToken!: string | null;
+
+  /** When the refresh token stops working unless used: the cookie's expiry. Not a GraphQL field. */
+  refreshTokenExpiresAt!: Date;
 
   @Field(() => Int, { description: 'Seconds until the access token expires.' })
   expiresIn!: number;

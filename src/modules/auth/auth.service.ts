@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
 import { randomToken, sha256Hex } from '../../shared/crypto.js';
-import { AppError, ErrorCode, badInput, conflict, unauthenticated } from '../../shared/errors.js';
+import { AppError, ErrorCode, badInput, conflict, notFound, unauthenticated } from '../../shared/errors.js';
+import { isUuid } from '../family/family-access.js';
+import { readLiveSessions, type SessionRow } from './session.read.js';
+import { consumeEmailToken } from './email-token.js';
 import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
 import { createPersonalFamily } from '../family/personal-family.js';
 import { normalizeEmail, normalizeName } from './auth.validation.js';
@@ -35,6 +39,9 @@ export interface RequestMeta {
   /** The request carries the bot credential: one IP speaking for many Telegram users, so no per-IP limit. */
   isBot: boolean;
 }
+
+const invalidLink = () =>
+  badInput('token', 'This link is not valid: it was already used, has expired, or a newer one was sent.');
 
 const invalidCredentials = () =>
   new AppError(ErrorCode.INVALID_CREDENTIALS, 'The email or password is incorrect.');
@@ -75,6 +82,9 @@ export class AuthService {
       if (error instanceof UniqueConstraintViolationException) throw emailTaken();
       throw error;
     }
+    this.deps.accountMail.sendVerification(user.id);
+    // Signed in at once, as before verification existed: the app is usable right away, and the address
+    // has to be confirmed only before it can sign in again or receive a reset link (E3).
     return this.startSession(user, meta);
   }
 
@@ -97,6 +107,15 @@ export class AuthService {
     if (!(await verifyPassword(account.passwordHash, input.password))) {
       await throttle.failed(admission);
       throw invalidCredentials();
+    }
+    if (!account.user.emailVerified) {
+      // The password was right, so this tells nothing to a guesser; not a failure for the throttle.
+      await throttle.succeeded(admission);
+      throw new AppError(
+        ErrorCode.EMAIL_NOT_VERIFIED,
+        'Please confirm your email address first: open the link we sent to it, or ask for a new one ' +
+          '(requestEmailVerification).',
+      );
     }
     if (passwordNeedsRehash(account.passwordHash)) {
       await this.em.nativeUpdate(
@@ -140,11 +159,13 @@ export class AuthService {
       if (token.expiresAt <= now) return { kind: 'invalid', message: 'Refresh token is invalid or expired.' };
 
       token.revokedAt = now;
-      const { raw } = this.newRefreshToken(em, session, token);
+      session.lastUsedAt = now;
+      session.ip = meta.ip;
+      const { raw, entity } = this.newRefreshToken(em, session, token);
       await em.flush();
       return {
         kind: 'rotated',
-        payload: this.payload(session.user.getEntity(), session.id, session.expiresAt, raw),
+        payload: this.payload(session.user.getEntity(), session.id, session.expiresAt, raw, entity.expiresAt),
       };
     });
     if (outcome.kind === 'reused') {
@@ -168,6 +189,116 @@ export class AuthService {
     await this.deps.sessionEvents.publish(
       everywhere ? { users: [principal.userId] } : { sessions: [principal.sessionId] },
     );
+    return true;
+  }
+
+  /**
+   * Sends a reset link if the address belongs to an account and is confirmed. The answer is the same, and
+   * takes the same time, whatever the address (E1): the lookup and the mail happen after it, in the
+   * background. Limited per client and per address, counted alike for known and unknown addresses.
+   */
+  async requestPasswordReset(emailInput: string, meta: RequestMeta): Promise<boolean> {
+    const floor = this.answerFloor();
+    const email = await this.admitMailRequest(emailInput, meta);
+    this.deps.accountMail.sendPasswordReset(email);
+    await floor;
+    return true;
+  }
+
+  /** A new confirmation link for an unconfirmed address; the same answer for any address. */
+  async requestEmailVerification(emailInput: string, meta: RequestMeta): Promise<boolean> {
+    const floor = this.answerFloor();
+    const email = await this.admitMailRequest(emailInput, meta);
+    this.deps.accountMail.resendVerification(email);
+    await floor;
+    return true;
+  }
+
+  /**
+   * Resolves `mailRequestFloorMs` from now (wall time, not the app clock: this is about how long an
+   * answer takes). Every successful mail request answers after it, whatever its address (E1).
+   */
+  private answerFloor(): Promise<void> {
+    return sleep(this.deps.config.mailRequestFloorMs);
+  }
+
+  /** Confirms the address a verification link was sent to (E2: single use, 30 minutes). */
+  async verifyEmail(token: string, meta: RequestMeta): Promise<boolean> {
+    await this.deps.rateLimiter.consume('email-token', meta.ip, this.deps.config.rateLimits.emailToken);
+    const verified = await this.em.transactional(async (em) => {
+      const used = await consumeEmailToken(em, token, 'email_verification', this.now());
+      if (used === null) return false;
+      await em.execute(`update app_user set email_verified = true where id = ? and email = ?`, [
+        used.userId,
+        used.email,
+      ]);
+      return true;
+    });
+    if (!verified) throw invalidLink();
+    return true;
+  }
+
+  /**
+   * Sets a new password with a reset link (E2) and ends every session of the user (a reset is what
+   * someone does who fears their account is in other hands), on every API process, before answering.
+   */
+  async resetPassword(token: string, newPassword: string, meta: RequestMeta): Promise<boolean> {
+    await this.deps.rateLimiter.consume('email-token', meta.ip, this.deps.config.rateLimits.emailToken);
+    // Checked first, so a refused password does not use the link up.
+    assertAcceptablePassword(newPassword, 'newPassword');
+    const passwordHash = await hashPassword(newPassword);
+    const userId = await this.em.transactional(async (em) => {
+      const used = await consumeEmailToken(em, token, 'password_reset', this.now());
+      if (used === null) return null;
+      await em.execute(`update app_user set password_hash = ? where id = ?`, [passwordHash, used.userId]);
+      // Any other reset link of the user dies with this one.
+      await em.execute(
+        `update email_token set used_at = ? where user_id = ? and kind = 'password_reset' and used_at is null`,
+        [this.now(), used.userId],
+      );
+      const sessions = await em.find(Session, { user: used.userId, revokedAt: null });
+      await this.revokeSessions(em, sessions, 'password-reset');
+      await em.flush();
+      return used.userId;
+    });
+    if (userId === null) throw invalidLink();
+    await this.deps.sessionEvents.publish({ users: [userId] });
+    return true;
+  }
+
+  /** The per-client and per-address limits of asking for mail; the normalized address. */
+  private async admitMailRequest(emailInput: string, meta: RequestMeta): Promise<string> {
+    const email = normalizeEmail(emailInput, 'email');
+    const limits = this.deps.config.rateLimits;
+    await this.deps.rateLimiter.consume('mail-client', meta.ip, limits.mailPerClient);
+    // Keyed by a hash: the store need not hold addresses, known or not.
+    await this.deps.rateLimiter.consume('mail-address', sha256Hex(email), limits.mailPerAddress);
+    return email;
+  }
+
+  /** The caller's live sessions, most recently used first. */
+  sessions(principal: Principal): Promise<SessionRow[]> {
+    return readLiveSessions(
+      this.em,
+      principal.userId,
+      principal.sessionId,
+      this.now(),
+      this.deps.config.session.idleTtlSeconds,
+    );
+  }
+
+  /**
+   * Ends one of the caller's own sessions (another device, or this one). Someone else's session id, or
+   * one that has already ended, is NOT_FOUND: the answer never tells whether an id exists.
+   */
+  async revokeSession(principal: Principal, sessionId: string): Promise<boolean> {
+    const session = isUuid(sessionId)
+      ? await this.em.findOne(Session, { id: sessionId, user: principal.userId, revokedAt: null })
+      : null;
+    if (session === null || session.expiresAt <= this.now()) throw notFound('Session', 'id');
+    await this.revokeSessions(this.em, [session], 'revoked-by-user');
+    await this.em.flush();
+    await this.deps.sessionEvents.publish({ sessions: [session.id] });
     return true;
   }
 
@@ -213,10 +344,11 @@ export class AuthService {
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.deps.config.session.absoluteTtlSeconds * 1000);
     const refresh = randomToken(32);
+    const refreshExpiresAt = this.refreshExpiry(now, expiresAt);
     await this.em.execute(
       `with session as (
-         insert into auth_session (id, user_id, via, created_at, expires_at, user_agent)
-         values (?, ?, ?, ?, ?, ?) returning id
+         insert into auth_session (id, user_id, via, created_at, last_used_at, expires_at, user_agent, ip)
+         values (?, ?, ?, ?, ?, ?, ?, ?) returning id
        )
        insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
        select ?, session.id, ?, ?, ? from session`,
@@ -225,15 +357,17 @@ export class AuthService {
         user.id,
         via,
         now,
+        now,
         expiresAt,
         meta.userAgent?.slice(0, 256) ?? null,
+        meta.ip,
         randomUUID(),
         sha256Hex(refresh),
         now,
-        this.refreshExpiry(now, expiresAt),
+        refreshExpiresAt,
       ],
     );
-    return this.payload(user, sessionId, expiresAt, refresh);
+    return this.payload(user, sessionId, expiresAt, refresh, refreshExpiresAt);
   }
 
   private newRefreshToken(em: EntityManager, session: Session, parent: RefreshToken | null) {
@@ -260,11 +394,13 @@ export class AuthService {
     sessionId: string,
     sessionEnds: Date,
     rawRefresh: string,
+    refreshExpiresAt: Date,
   ): AuthPayload {
     const access = this.deps.accessTokens.issue({ userId: user.id, sessionId }, sessionEnds);
     return {
       accessToken: access.token,
       refreshToken: rawRefresh,
+      refreshTokenExpiresAt: refreshExpiresAt,
       expiresIn: access.expiresIn,
       user: ownUser(user),
     };

@@ -30,6 +30,14 @@ export class Session {
   @Property({ type: 'text', nullable: true })
   userAgent: string | null = null;
 
+  /** The client address of the latest sign-in or refresh; null for sessions older than the column. */
+  @Property({ type: 'text', nullable: true })
+  ip: string | null = null;
+
+  /** The latest sign-in or refresh: a client in use refreshes at least every access-token lifetime. */
+  @Property({ type: 'datetime' })
+  lastUsedAt!: Date;
+
   /** The client that opened it: 'web' (email + password) or 'telegram' (the bot). */
   @Property({ type: 'text' })
   via: SessionClient & Opt = 'web';

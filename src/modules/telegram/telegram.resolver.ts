@@ -83,7 +83,9 @@ export class TelegramResolver {
   }
 
   @Mutation(() => UserObject, {
-    description: 'Adds email + password to a user who so far signs in only through Telegram.',
+    description:
+      'Adds email + password to a user who so far signs in only through Telegram. A confirmation link is ' +
+      'mailed to the address; email sign-in works once it is confirmed (verifyEmail).',
   })
   async setEmailPassword(
     @Arg('input', () => SetEmailPasswordInput, { description: 'Email and password.' })

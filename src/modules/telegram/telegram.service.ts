@@ -180,7 +180,7 @@ export class TelegramService {
     }
   }
 
-  /** Lets a Telegram-first user add email + password, after which email login works. */
+  /** Lets a Telegram-first user add email + password; email login works once the address is confirmed. */
   async setEmailPassword(principal: Principal, input: SetEmailPasswordInput): Promise<void> {
     const email = normalizeEmail(input.email, 'input.email');
     assertAcceptablePassword(input.password, 'input.password');
@@ -190,6 +190,8 @@ export class TelegramService {
       throw conflict('An account with this email already exists.', 'input.email');
     }
     user.email = email;
+    // A new address signs in only once its owner has confirmed it (E3).
+    user.emailVerified = false;
     user.passwordHash = await hashPassword(input.password);
     try {
       await this.em.flush();
@@ -199,6 +201,7 @@ export class TelegramService {
       }
       throw error;
     }
+    this.deps.accountMail.sendVerification(user.id);
   }
 
   /** Unlinks Telegram and ends the sessions the bot held for this user. */
@@ -208,6 +211,11 @@ export class TelegramService {
     if (user.email === null) {
       throw conflict(
         'Add an email and password first (setEmailPassword), or you could not sign in any more.',
+      );
+    }
+    if (!user.emailVerified) {
+      throw conflict(
+        'Confirm your email address first (the link we mailed to it), or you could not sign in any more.',
       );
     }
     user.telegramId = null;
