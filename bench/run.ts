@@ -2,6 +2,7 @@
  * `npm run bench` runs every benchmark; `npm run bench -- <name> [<name>...]` runs some of them:
  *   a  accounts with balances        b  newest 50 transactions, nested   c  month spending by category
  *   d  login                         e  createTransaction                ledger  1,000,000-row ledger scale
+ *   parser  the bot's entry parser in entries/s beside a one-regex baseline
  * `--profile` also records a CPU profile of the app under each selected API scenario's load.
  * Knobs (environment): BENCH_DURATION (s per round, 5), BENCH_ROUNDS (5), BENCH_WARMUP (s, 2),
  * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run).
@@ -30,6 +31,7 @@ import {
 } from './lib/seed.js';
 import { StatementRecorder, type Statement } from './lib/statements.js';
 import { printLedgerTable, runLedgerScale, type LedgerReport } from './ledger-scale.js';
+import { printParserTable, runParserBench, type ParserReport } from './parser.js';
 import { LOGIN_MUTATION, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js';
 
 const RESULTS = path.resolve(import.meta.dirname, 'results');
@@ -61,9 +63,13 @@ interface ScenarioResult {
 
 function parseArgs(argv: string[]) {
   const names = argv.filter((a) => !a.startsWith('--'));
-  const unknown = names.filter((n) => !(API_NAMES as readonly string[]).includes(n) && n !== 'ledger');
+  const unknown = names.filter(
+    (n) => !(API_NAMES as readonly string[]).includes(n) && n !== 'ledger' && n !== 'parser',
+  );
   if (unknown.length > 0) {
-    console.error(`Unknown benchmark ${unknown.join(', ')}; choose from ${API_NAMES.join(', ')}, ledger.`);
+    console.error(
+      `Unknown benchmark ${unknown.join(', ')}; choose from ${API_NAMES.join(', ')}, ledger, parser.`,
+    );
     process.exit(2);
   }
   const all = names.length === 0;
@@ -71,6 +77,7 @@ function parseArgs(argv: string[]) {
     all,
     api: SCENARIOS.filter((s) => all || names.includes(s.name)),
     ledger: all || names.includes('ledger'),
+    parser: all || names.includes('parser'),
     profile: argv.includes('--profile'),
   };
 }
@@ -381,6 +388,7 @@ async function main(): Promise<void> {
     settings: Record<string, unknown>;
     api?: ScenarioResult[];
     ledger?: LedgerReport;
+    parser?: ParserReport;
     durationSeconds?: number;
   } = {
     startedAt: new Date(started).toISOString(),
@@ -398,6 +406,10 @@ async function main(): Promise<void> {
   if (args.ledger) {
     report.ledger = await runLedgerScale({ ...ledger, plansDir: path.join(RESULTS, 'plans', stamp), log });
   }
+  if (args.parser) {
+    log('parser: entries per second on the corpus');
+    report.parser = runParserBench({ rounds: rounds.rounds, seconds: Math.min(rounds.duration, 2) });
+  }
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
   report.machine.loadAverageAtEnd = os.loadavg();
 
@@ -407,6 +419,7 @@ async function main(): Promise<void> {
       if (r.profile) console.log(`\n${formatProfile(`(${r.name}) app`, r.profile)}`);
   }
   if (report.ledger !== undefined) printLedgerTable(report.ledger);
+  if (report.parser !== undefined) printParserTable(report.parser);
   const load = (values: unknown) => (values as number[]).map((n) => n.toFixed(1)).join(' ');
   console.log(
     `\nMachine: ${os.cpus().length} cores, load average ${load(report.machine.loadAverageAtStart)} at start, ` +

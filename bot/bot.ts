@@ -5,12 +5,14 @@ import { pino, type Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { ApiClient } from './api/client.js';
+import { chatComposer, languageKey } from './composers/chat.composer.js';
 import { familyComposer } from './composers/family.composer.js';
 import { ledgerComposer } from './composers/ledger.composer.js';
 import { reportsComposer } from './composers/reports.composer.js';
 import { startComposer } from './composers/start.composer.js';
 import type { BotConfig } from './config.js';
 import { BotContext, type BotDeps } from './context.js';
+import { languageOf, LANGUAGES, translator, type BotLanguage } from './i18n/index.js';
 import { startNotificationLoop } from './notifications/deliver.js';
 import { friendlyError } from './replies/errors.js';
 import { BotMetrics } from './metrics.js';
@@ -30,6 +32,7 @@ const COMMANDS = [
   { command: 'goals', description: 'Savings goals' },
   { command: 'family', description: 'Members and an invite link' },
   { command: 'link', description: 'Link an existing email account' },
+  { command: 'language', description: 'English or Russian' },
   { command: 'register', description: 'Register in one tap' },
   { command: 'help', description: 'What I can do' },
   { command: 'logout', description: 'Sign this chat out' },
@@ -55,6 +58,13 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
     ctx.deps = deps;
     // Telegraf makes a Telegram client per update (ctx.telegram): replies need the retry as well.
     retryOnFloodControl(ctx.telegram);
+    if (ctx.from !== undefined) {
+      const chosen = await deps.store.get(languageKey(ctx.from.id)).catch(() => null);
+      ctx.language = (LANGUAGES as readonly string[]).includes(chosen ?? '')
+        ? (chosen as BotLanguage)
+        : languageOf(ctx.from.language_code);
+      ctx.t = translator(ctx.language);
+    }
     let outcome = 'error';
     try {
       await next();
@@ -63,12 +73,12 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
       deps.metrics.updates.inc({ type: ctx.updateType, outcome });
     }
   });
-  bot.use(startComposer, ledgerComposer, reportsComposer, familyComposer);
+  bot.use(startComposer, ledgerComposer, reportsComposer, familyComposer, chatComposer);
   bot.catch(async (error, ctx) => {
     deps.logger.warn({ err: error, requestId: ctx.requestId, update: ctx.updateType }, 'update failed');
     try {
       if (ctx.callbackQuery !== undefined) await ctx.answerCbQuery().catch(() => undefined);
-      if (ctx.chat !== undefined) await ctx.reply(friendlyError(error));
+      if (ctx.chat !== undefined) await ctx.reply(friendlyError(error, ctx.t));
     } catch (replyError) {
       deps.logger.warn({ err: replyError }, 'could not send the error reply');
     }
@@ -113,7 +123,7 @@ export async function startBot(
     await bot.telegram.setWebhook(config.webhook.url, { secret_token: config.webhook.secret });
   }
   const notifications = startNotificationLoop(
-    { api, sessions: deps.sessions, telegram: bot.telegram, logger, metrics },
+    { api, sessions: deps.sessions, store, telegram: bot.telegram, logger, metrics },
     config.notifyIntervalMs,
   );
   logger.info(

@@ -3,6 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Logger } from 'pino';
 import { Context } from 'telegraf';
 import type { ApiClient } from './api/client.js';
+import { translator, type BotLanguage, type Translate } from './i18n/index.js';
 import type { BotMetrics } from './metrics.js';
 import type { ChatStore } from './session/chat-store.js';
 import { PrivateChatOnlyError, type UserSessions } from './session/user-session.js';
@@ -21,6 +22,9 @@ export class BotContext extends Context {
   deps!: BotDeps;
   /** Sent to the API as X-Request-Id so its log line matches this update's. */
   readonly requestId = randomUUID();
+  /** The reply language: the user's choice, else Telegram's language_code (set by a middleware). */
+  language: BotLanguage = 'en';
+  t: Translate = translator('en');
 
   get chatId(): number {
     return this.chat!.id;

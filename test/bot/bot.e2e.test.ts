@@ -221,7 +221,7 @@ describe('Telegram bot end to end', () => {
     const ben = newTelegramUser('Ben');
     await quickRegister(ben);
     const question = await ask(ben, '/add 12 xyz');
-    expect(textOf(question)).toBe('Which category for 12 EUR?');
+    expect(textOf(question)).toBe('Which category for 12.00 EUR?');
     const names = buttonsOf(question).map((b) => b.text);
     expect(names).toContain('Groceries');
     expect(names.length).toBeGreaterThan(1);
@@ -251,7 +251,7 @@ describe('Telegram bot end to end', () => {
 
     // "tra" starts Transport, Public transport and Travel: only those are offered.
     const which = await ask(ben, '/add 30 tra weekend');
-    expect(textOf(which)).toBe('Which one do you mean for 30 EUR?');
+    expect(textOf(which)).toBe('Which one do you mean for 30.00 EUR?');
     expect(
       buttonsOf(which)
         .map((b) => b.text)
@@ -586,6 +586,143 @@ describe('Telegram bot end to end', () => {
     expect(textOf(theirs)).toContain('• Ned (owner)');
     expect(textOf(theirs)).toContain('• Ola (member)');
     expect(textOf(theirs)).not.toContain('t.me/');
+  }, 90_000);
+
+  it('answers every private message: greetings, questions, thanks, unknown commands, anything', async () => {
+    const ria = newTelegramUser('Ria');
+    const guest = await ask(ria, 'hi');
+    expect(textOf(guest)).toMatch(/^Hi! Send me what you spent/);
+    expect(buttonsOf(guest).map((b) => b.text)).toEqual(['Quick register', 'Link account']);
+    expect(textOf(await ask(ria, '/frobnicate'))).toMatch(
+      /^I don't know that command\.\n\nI keep your family's money/,
+    );
+
+    await quickRegister(ria);
+    expect(textOf(await ask(ria, 'hello there!'))).toMatch(/^Hi! Send me what you spent/);
+    expect(textOf(await ask(ria, "what's my balance?"))).toContain('Cash: 0.00 EUR');
+    expect(textOf(await ask(ria, 'thanks 👍'))).toBe('You are welcome!');
+    expect(textOf(await ask(ria, 'the weather is nice'))).toMatch(/^I did not find an amount in that\./);
+    const unknown = await ask(ria, '/frobnicate');
+    expect(textOf(unknown)).toMatch(/^I don't know that command\.\n\nHere is what I can do:/);
+    expect(await ledgerRows(ria)).toHaveLength(0);
+  }, 90_000);
+
+  it('keeps an entry typed before registration and offers it right after the one tap', async () => {
+    const sol = newTelegramUser('Sol');
+    const kept = await ask(sol, 'coffee 3.50');
+    expect(textOf(kept)).toMatch(/^I will keep "coffee 3\.50" for you\./);
+    expect(await userIdOf(sol)).toBeUndefined();
+
+    const from = tg.mark();
+    await press(sol, kept, 'Quick register', (t) => t.startsWith('Welcome, Sol!'));
+    const offer = await tg.waitFor(
+      (c) => c.index >= from && chatOf(c) === sol.id && textOf(c).startsWith('Before you connected'),
+    );
+    expect(textOf(offer)).toBe('Before you connected you sent "coffee 3.50". Record it now?');
+    const recorded = await press(sol, offer, 'Record it', (t) => t.startsWith('Recorded'));
+    expect(textOf(recorded)).toBe('Recorded −3.50 EUR · Eating out\nCash: -3.50 EUR');
+    expect((await ledgerRows(sol)).map((r) => r.amount)).toEqual(['350']);
+  }, 90_000);
+
+  it('understands how people write: any order, thousands, dates, currency words, income, absurd amounts', async () => {
+    const tia = newTelegramUser('Tia');
+    await quickRegister(tia);
+    const yesterday = new Date(Date.now() - 24 * 3600 * 1000).toISOString().slice(0, 10);
+    expect(textOf(await ask(tia, 'yesterday taxi 20')).split('\n')[0]).toBe(
+      `Recorded −20.00 EUR · Taxi · ${yesterday}`,
+    );
+    expect(textOf(await ask(tia, '1 200 rent')).split('\n')[0]).toBe('Recorded −1200.00 EUR · Housing');
+    expect(textOf(await ask(tia, '1,200.50 rent')).split('\n')[0]).toBe('Recorded −1200.50 EUR · Housing');
+    expect(textOf(await ask(tia, '+500 salary')).split('\n')[0]).toBe('Recorded +500.00 EUR · Salary');
+    expect(textOf(await ask(tia, 'зарплата 2к')).split('\n')[0]).toBe('Recorded +2000.00 EUR · Salary');
+    expect(textOf(await ask(tia, '🍕 15')).split('\n')[0]).toBe('Recorded −15.00 EUR · Eating out');
+    expect(textOf(await ask(tia, '20 BAR drinks'))).toBe('Which category for 20.00 EUR?');
+    expect(textOf(await ask(tia, '300 руб такси'))).toBe(
+      'You have no account in RUB. Add one in the app first.',
+    );
+    expect(textOf(await ask(tia, '12345678901234567890 groceries'))).toBe(
+      'That amount is too large to record. Please check it and send it again.',
+    );
+    const rows = await app.sql<{ occurred_on: string; amount: string }>(
+      `select t.occurred_on::text, t.amount::text from ledger_transaction t
+         join membership m on m.family_id = t.family_id join app_user u on u.id = m.user_id
+        where u.telegram_id = $1 order by t.seq`,
+      [String(tia.id)],
+    );
+    expect(rows.map((r) => r.amount)).toEqual(['2000', '120000', '120050', '50000', '200000', '1500']);
+    expect(rows[0]!.occurred_on).toBe(yesterday);
+    const long = await ask(tia, `25 groceries ${'and then some more words about the shopping '.repeat(40)}`);
+    expect(textOf(long).split('\n')[0]).toMatch(/^Recorded −25\.00 EUR · Groceries · and then .*…$/);
+  }, 90_000);
+
+  it('pages through every category in the picker, most used first, and a typed word narrows it', async () => {
+    const uli = newTelegramUser('Uli');
+    await quickRegister(uli);
+    await ask(uli, '7 taxi');
+    await ask(uli, '8 taxi');
+    await ask(uli, '9 kids');
+    const picker = await ask(uli, '9 xyz');
+    expect(textOf(picker)).toBe('Which category for 9.00 EUR?');
+    const first = buttonsOf(picker).map((b) => b.text);
+    expect(first.slice(0, 2)).toEqual(['Taxi', 'Kids']);
+    expect(first.at(-1)).toBe('More ›');
+
+    const seen = new Set(first.filter((t) => t !== 'More ›'));
+    let page = picker;
+    while (buttonsOf(page).some((b) => b.text === 'More ›')) {
+      page = await press(uli, page, 'More ›', () => true);
+      expect(page.method).toBe('editMessageText');
+      for (const b of buttonsOf(page)) if (!b.text.endsWith('›') && !b.text.startsWith('‹')) seen.add(b.text);
+    }
+    const token = await tokenOf(uli);
+    const all = await app.gql<{ categories: { name: string }[] }>(CATEGORIES, {}, { token });
+    expect([...seen].sort()).toEqual(all.data!.categories.map((c) => c.name).sort());
+
+    const narrowed = await ask(uli, 'util');
+    expect(textOf(narrowed)).toBe('Which category for 9.00 EUR? Matching "util":');
+    expect(buttonsOf(narrowed).map((b) => b.text)).toEqual(['Utilities']);
+    const done = await press(uli, narrowed, 'Utilities', (t) => t.startsWith('Recorded'));
+    expect(textOf(done).split('\n')[0]).toBe('Recorded −9.00 EUR · Utilities · xyz');
+  }, 90_000);
+
+  it("shows each entry's own balance, even in a burst of 30 quick entries", async () => {
+    const vic = newTelegramUser('Vic');
+    await quickRegister(vic);
+    const from = tg.mark();
+    for (let i = 0; i < 30; i++) tg.sendText(vic, '1 groceries');
+    await vi.waitFor(
+      () => {
+        const replies = tg.sent(from).filter((c) => chatOf(c) === vic.id && textOf(c).startsWith('Recorded'));
+        if (replies.length < 30) throw new Error(`${replies.length} of 30 replies`);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    const balances = tg
+      .sent(from)
+      .filter((c) => chatOf(c) === vic.id && textOf(c).startsWith('Recorded'))
+      .map((c) => Number(/Cash: -(\d+)\.00 EUR/.exec(textOf(c))![1]))
+      .sort((a, b) => a - b);
+    expect(balances).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  }, 120_000);
+
+  it('speaks Russian to a Russian Telegram user, and /language switches', async () => {
+    const yana: TgUser = { ...newTelegramUser('Yana'), language_code: 'ru' };
+    const start = await ask(yana, '/start');
+    expect(textOf(start)).toMatch(/^Я веду деньги вашей семьи/);
+    expect(buttonsOf(start).map((b) => b.text)).toEqual(['Быстрая регистрация', 'Привязать аккаунт']);
+    await press(yana, start, 'Быстрая регистрация', (t) => t.startsWith('Добро пожаловать, Yana!'));
+    const taxi = await ask(yana, 'вчера такси 300');
+    expect(textOf(taxi)).toMatch(/^Записал −300\.00 EUR · Taxi · \d{4}-\d{2}-\d{2}\nCash: -300\.00 EUR$/);
+    expect(buttonsOf(taxi).map((b) => b.text)).toEqual(['Отменить']);
+    expect(textOf(await ask(yana, 'привет'))).toMatch(/^Привет! Пришлите, что потратили/);
+
+    const choose = await ask(yana, '/language');
+    expect(textOf(choose)).toBe('Выберите язык ответов:');
+    expect(buttonsOf(choose).map((b) => b.text)).toEqual(['English', 'Русский']);
+    expect(textOf(await press(yana, choose, 'English', (t) => t.startsWith('From now')))).toBe(
+      'From now on I reply in English.',
+    );
+    expect(textOf(await ask(yana, 'hi'))).toMatch(/^Hi! Send me what you spent/);
   }, 90_000);
 
   it('in webhook mode accepts only updates carrying the secret token (T2)', async () => {
