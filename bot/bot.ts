@@ -5,14 +5,14 @@ import { pino, type Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { ApiClient } from './api/client.js';
-import { chatComposer, languageKey } from './composers/chat.composer.js';
+import { chatComposer } from './composers/chat.composer.js';
 import { familyComposer } from './composers/family.composer.js';
 import { ledgerComposer } from './composers/ledger.composer.js';
 import { reportsComposer } from './composers/reports.composer.js';
 import { startComposer } from './composers/start.composer.js';
 import type { BotConfig } from './config.js';
 import { BotContext, type BotDeps } from './context.js';
-import { languageOf, LANGUAGES, translator, type BotLanguage } from './i18n/index.js';
+import { languageKey, languageOf, LANGUAGES, NO_CHOICE, translator, type BotLanguage } from './i18n/index.js';
 import { startNotificationLoop } from './notifications/deliver.js';
 import { friendlyError } from './replies/errors.js';
 import { BotMetrics } from './metrics.js';
@@ -59,7 +59,13 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
     // Telegraf makes a Telegram client per update (ctx.telegram): replies need the retry as well.
     retryOnFloodControl(ctx.telegram);
     if (ctx.from !== undefined) {
-      const chosen = await deps.store.get(languageKey(ctx.from.id)).catch(() => null);
+      let chosen = await deps.store.get(languageKey(ctx.from.id)).catch(() => null);
+      if (chosen === null && ctx.chat?.type === 'private') {
+        // A sign-in brings the language the user chose (perhaps in another client) along.
+        const connected = await deps.sessions.isConnected(ctx.chat.id, ctx.from.id).catch(() => false);
+        if (connected) chosen = await deps.store.get(languageKey(ctx.from.id)).catch(() => null);
+        else await deps.store.set(languageKey(ctx.from.id), NO_CHOICE, 3600).catch(() => undefined);
+      }
       ctx.language = (LANGUAGES as readonly string[]).includes(chosen ?? '')
         ? (chosen as BotLanguage)
         : languageOf(ctx.from.language_code);

@@ -1,12 +1,17 @@
 import { Composer, Markup } from 'telegraf';
 import type { BotContext } from '../context.js';
-import { LANGUAGE_NAMES, LANGUAGES, translator, type BotLanguage } from '../i18n/index.js';
+import { SetLanguageDocument } from '../api/generated/graphql.js';
+import {
+  LANGUAGE_NAMES,
+  LANGUAGE_TTL_SECONDS,
+  LANGUAGES,
+  languageKey,
+  translator,
+  type BotLanguage,
+} from '../i18n/index.js';
 import { connectKeyboard } from '../replies/keyboards.js';
 import { replyBalance } from './ledger.composer.js';
 import { replyHelp } from './start.composer.js';
-
-export const languageKey = (telegramId: number | string) => `tg:${telegramId}:language`;
-const LANGUAGE_TTL_SECONDS = 30 * 24 * 3600;
 
 const GREETING =
   /^(hi|hello|hey|hallo|hola|moin|servus|привет|здравствуй(те)?|добрый (день|вечер)|доброе утро|guten (morgen|tag|abend)|good (morning|evening|afternoon)|buenos d[ií]as)(?!\p{L})/iu;
@@ -27,6 +32,10 @@ chatComposer.command('language', async (ctx) => {
 chatComposer.action(/^lang:(en|ru)$/, async (ctx) => {
   const language = ctx.match[1] as BotLanguage;
   await ctx.answerCbQuery();
+  // Kept on the user through the API, so every client and every bot replica knows it.
+  if (ctx.isPrivate && (await ctx.deps.sessions.isConnected(ctx.chatId, ctx.telegramId))) {
+    await ctx.user(SetLanguageDocument, { language });
+  }
   await ctx.deps.store.set(languageKey(ctx.telegramId), language, LANGUAGE_TTL_SECONDS);
   ctx.language = language;
   ctx.t = translator(language);

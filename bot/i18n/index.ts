@@ -30,3 +30,9 @@ export const translator = (language: BotLanguage): Translate => i18n.getFixedT(l
 
 /** What each language is called in itself, for the /language buttons. */
 export const LANGUAGE_NAMES: Record<BotLanguage, string> = { en: 'English', ru: 'Русский' };
+
+/** Where the bot caches a Telegram user's chosen language (the API keeps it on the user). */
+export const languageKey = (telegramId: number | string) => `tg:${telegramId}:language`;
+export const LANGUAGE_TTL_SECONDS = 30 * 24 * 3600;
+/** Cached when the user has chosen none: Telegram's language_code applies, and no sign-in is needed to know. */
+export const NO_CHOICE = '-';

@@ -7,8 +7,7 @@ import {
   TelegramLoginDocument,
   type PendingNotificationsQuery,
 } from '../api/generated/graphql.js';
-import { languageKey } from '../composers/chat.composer.js';
-import { languageOf, translator, type Translate } from '../i18n/index.js';
+import { languageKey, languageOf, translator, type Translate } from '../i18n/index.js';
 import type { BotMetrics } from '../metrics.js';
 import type { ChatStore } from '../session/chat-store.js';
 import { formatMoney, type MoneyLike } from '../replies/format.js';

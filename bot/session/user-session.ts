@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Logger } from 'pino';
 import { ApiError, type ApiClient } from '../api/client.js';
 import { RefreshTokenDocument, TelegramLoginDocument } from '../api/generated/graphql.js';
+import { LANGUAGE_TTL_SECONDS, languageKey, NO_CHOICE } from '../i18n/index.js';
 import type { ChatStore } from './chat-store.js';
 import type { TokenCipher } from './token-cipher.js';
 
@@ -9,6 +10,8 @@ export interface Tokens {
   accessToken: string;
   refreshToken: string;
   expiresIn: number;
+  /** The user the tokens are for; their chosen reply language comes along with every sign-in. */
+  user?: { language?: string | null };
 }
 
 /**
@@ -68,6 +71,10 @@ export class UserSessions {
     await this.store.set(k.refresh, this.cipher.seal(tokens.refreshToken, k.refresh), REFRESH_TTL_SECONDS);
     await this.store.set(k.connected, '1', REFRESH_TTL_SECONDS);
     await this.store.delete(k.loggedOut);
+    // A private chat's id is its user's Telegram id: the language the user chose anywhere applies here.
+    if (tokens.user !== undefined) {
+      await this.store.set(languageKey(chatId), tokens.user.language ?? NO_CHOICE, LANGUAGE_TTL_SECONDS);
+    }
   }
 
   /** Forgets the chat's tokens; after a logout the bot will not sign the user in again by itself. */

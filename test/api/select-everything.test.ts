@@ -483,6 +483,7 @@ const MUTATIONS: Record<string, Entry> = {
     }),
     ownerCode: 'INVALID_CREDENTIALS',
   },
+  setLanguage: { call: () => ({ variables: { language: 'ru' } }) },
   logout: {
     call: async (_f, c) => ({ variables: { everywhere: false }, token: (await freshLogin(c)).accessToken }),
   },

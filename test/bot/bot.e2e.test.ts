@@ -723,6 +723,33 @@ describe('Telegram bot end to end', () => {
       'From now on I reply in English.',
     );
     expect(textOf(await ask(yana, 'hi'))).toMatch(/^Hi! Send me what you spent/);
+    // The choice is kept on the user through the API, not only in the bot.
+    const stored = await app.sql<{ language: string | null }>(
+      'select language from app_user where telegram_id = $1',
+      [String(yana.id)],
+    );
+    expect(stored).toEqual([{ language: 'en' }]);
+
+    const back = await ask(yana, '/language');
+    expect(textOf(await press(yana, back, 'Русский', (t) => t.startsWith('Теперь')))).toBe(
+      'Теперь я отвечаю по-русски.',
+    );
+    expect(await app.sql('select language from app_user where telegram_id = $1', [String(yana.id)])).toEqual([
+      { language: 'ru' },
+    ]);
+
+    // Chosen elsewhere (another client), it reaches the bot with the next sign-in, over Telegram's own.
+    const set = await app.gql(
+      `mutation { setLanguage(language: "en") { language } }`,
+      {},
+      { token: await tokenOf(yana) },
+    );
+    expect(set.errors).toBeUndefined();
+    if (realRedis) {
+      const keys = await redis!.keys(`${redisPrefix}*${yana.id}*`);
+      await redis!.del(...keys);
+      expect(textOf(await ask(yana, 'привет'))).toMatch(/^Hi! Send me what you spent/);
+    }
   }, 90_000);
 
   it('in webhook mode accepts only updates carrying the secret token (T2)', async () => {

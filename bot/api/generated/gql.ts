@@ -29,10 +29,11 @@ type Documents = {
     "mutation Logout {\n  logout\n}": typeof types.LogoutDocument,
     "query Me {\n  me {\n    id\n    firstName\n    email\n    telegramId\n    defaultFamily {\n      id\n      name\n      baseCurrency\n    }\n  }\n}": typeof types.MeDocument,
     "query PendingNotifications($limit: Int!) {\n  pendingNotifications(limit: $limit) {\n    id\n    kind\n    telegramId\n    payload\n  }\n}": typeof types.PendingNotificationsDocument,
-    "mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}": typeof types.RefreshTokenDocument,
+    "mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": typeof types.RefreshTokenDocument,
+    "mutation SetLanguage($language: String!) {\n  setLanguage(language: $language) {\n    id\n    language\n  }\n}": typeof types.SetLanguageDocument,
     "query SpendingReport($from: String) {\n  spendingByCategory(from: $from) {\n    period {\n      start\n      end\n    }\n    total {\n      amount\n      currency\n    }\n    categories {\n      category {\n        name\n      }\n      spent {\n        amount\n        currency\n      }\n      budget {\n        percentUsed\n      }\n    }\n    missingRates\n  }\n}": typeof types.SpendingReportDocument,
-    "mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}": typeof types.TelegramLoginDocument,
-    "mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}": typeof types.TelegramRegisterDocument,
+    "mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": typeof types.TelegramLoginDocument,
+    "mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": typeof types.TelegramRegisterDocument,
 };
 const documents: Documents = {
     "query Accounts {\n  accounts {\n    id\n    name\n    currency\n    balance {\n      amount\n      currency\n    }\n  }\n  netWorth {\n    total {\n      amount\n      currency\n    }\n    missingRates\n  }\n}": types.AccountsDocument,
@@ -50,10 +51,11 @@ const documents: Documents = {
     "mutation Logout {\n  logout\n}": types.LogoutDocument,
     "query Me {\n  me {\n    id\n    firstName\n    email\n    telegramId\n    defaultFamily {\n      id\n      name\n      baseCurrency\n    }\n  }\n}": types.MeDocument,
     "query PendingNotifications($limit: Int!) {\n  pendingNotifications(limit: $limit) {\n    id\n    kind\n    telegramId\n    payload\n  }\n}": types.PendingNotificationsDocument,
-    "mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}": types.RefreshTokenDocument,
+    "mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": types.RefreshTokenDocument,
+    "mutation SetLanguage($language: String!) {\n  setLanguage(language: $language) {\n    id\n    language\n  }\n}": types.SetLanguageDocument,
     "query SpendingReport($from: String) {\n  spendingByCategory(from: $from) {\n    period {\n      start\n      end\n    }\n    total {\n      amount\n      currency\n    }\n    categories {\n      category {\n        name\n      }\n      spent {\n        amount\n        currency\n      }\n      budget {\n        percentUsed\n      }\n    }\n    missingRates\n  }\n}": types.SpendingReportDocument,
-    "mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}": types.TelegramLoginDocument,
-    "mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}": types.TelegramRegisterDocument,
+    "mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": types.TelegramLoginDocument,
+    "mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": types.TelegramRegisterDocument,
 };
 
 /**
@@ -133,7 +135,11 @@ export function graphql(source: "query PendingNotifications($limit: Int!) {\n  p
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}"): (typeof documents)["mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}"];
+export function graphql(source: "mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"): (typeof documents)["mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation SetLanguage($language: String!) {\n  setLanguage(language: $language) {\n    id\n    language\n  }\n}"): (typeof documents)["mutation SetLanguage($language: String!) {\n  setLanguage(language: $language) {\n    id\n    language\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -141,11 +147,11 @@ export function graphql(source: "query SpendingReport($from: String) {\n  spendi
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}"): (typeof documents)["mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}"];
+export function graphql(source: "mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"): (typeof documents)["mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}"): (typeof documents)["mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n    }\n  }\n}"];
+export function graphql(source: "mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"): (typeof documents)["mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
