@@ -6,6 +6,7 @@ import { Migration20261130030000_telegram_identity } from './Migration2026113003
 import { Migration20261201020000_login_throttle_replaces_lockout } from './Migration20261201020000_login_throttle_replaces_lockout.js';
 import { Migration20261201040000_idempotency_and_alert_outbox } from './Migration20261201040000_idempotency_and_alert_outbox.js';
 import { Migration20261201100000_user_language } from './Migration20261201100000_user_language.js';
+import { Migration20261201110000_telegram_group } from './Migration20261201110000_telegram_group.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261201040000_idempotency_and_alert_outbox,
   },
   { name: 'Migration20261201100000_user_language', class: Migration20261201100000_user_language },
+  { name: 'Migration20261201110000_telegram_group', class: Migration20261201110000_telegram_group },
 ];
