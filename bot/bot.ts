@@ -7,6 +7,7 @@ import type { Update } from 'telegraf/types';
 import { ApiClient } from './api/client.js';
 import { chatComposer } from './composers/chat.composer.js';
 import { familyComposer } from './composers/family.composer.js';
+import { groupComposer } from './composers/group.composer.js';
 import { ledgerComposer } from './composers/ledger.composer.js';
 import { reportsComposer } from './composers/reports.composer.js';
 import { startComposer } from './composers/start.composer.js';
@@ -33,6 +34,8 @@ const COMMANDS = [
   { command: 'family', description: 'Members and an invite link' },
   { command: 'link', description: 'Link an existing email account' },
   { command: 'language', description: 'English or Russian' },
+  { command: 'connect', description: 'In a group: connect it to your family' },
+  { command: 'disconnect', description: 'In a group: disconnect it from the family' },
   { command: 'register', description: 'Register in one tap' },
   { command: 'help', description: 'What I can do' },
   { command: 'logout', description: 'Sign this chat out' },
@@ -79,7 +82,7 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
       deps.metrics.updates.inc({ type: ctx.updateType, outcome });
     }
   });
-  bot.use(startComposer, ledgerComposer, reportsComposer, familyComposer, chatComposer);
+  bot.use(groupComposer, startComposer, ledgerComposer, reportsComposer, familyComposer, chatComposer);
   bot.catch(async (error, ctx) => {
     deps.logger.warn({ err: error, requestId: ctx.requestId, update: ctx.updateType }, 'update failed');
     try {

@@ -174,7 +174,7 @@ export async function offerKeptEntry(ctx: BotContext): Promise<void> {
 }
 
 /** Whether the text holds an amount at all (currencies and categories do not matter for that). */
-function looksLikeEntry(ctx: BotContext, text: string): boolean {
+export function looksLikeEntry(ctx: BotContext, text: string): boolean {
   const result = parseEntry(text, {
     now: new Date(),
     timeZone: 'UTC',
@@ -187,7 +187,7 @@ function looksLikeEntry(ctx: BotContext, text: string): boolean {
 const quote = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
 
 export async function replyBalance(ctx: BotContext): Promise<void> {
-  const { accounts, netWorth } = await ctx.user(AccountsDocument, {});
+  const { accounts, netWorth } = await ctx.actor(AccountsDocument, { familyId: ctx.groupFamilyId ?? null });
   const lines = accounts.map((a) => `${a.name}: ${formatMoney(a.balance)}`);
   const missing =
     netWorth.missingRates.length > 0
@@ -223,14 +223,17 @@ function habitsOf(transactions: EntryContextQuery['transactions']) {
   return { usage, history };
 }
 
-async function record(
+/** Records an entry for the chat's user, or in a connected group for the sender, in that group's family. */
+export async function record(
   ctx: BotContext,
   text: string,
   kind: EntryKind | undefined,
   messageId: number,
 ): Promise<void> {
-  const { me, accounts, categories, transactions } = await ctx.user(EntryContextDocument, {});
-  const family = me.defaultFamily;
+  const { me, families, accounts, categories, transactions } = await ctx.actor(EntryContextDocument, {
+    familyId: ctx.groupFamilyId ?? null,
+  });
+  const family = families.find((f) => f.id === (ctx.groupFamilyId ?? me.defaultFamily?.id));
   const defaultCurrency = family?.baseCurrency ?? accounts[0]?.currency ?? 'EUR';
   const options: CategoryOption[] = categories.map((c) => ({ ...c, kind: c.kind }));
   const { usage, history } = habitsOf(transactions);
@@ -325,7 +328,7 @@ function pickerKeyboard(ctx: BotContext, id: string, pending: PendingEntry, page
 type Created = CreateTransactionMutation['createTransaction'];
 
 async function create(ctx: BotContext, entry: PendingEntry, categoryId: string | null): Promise<Created> {
-  const { createTransaction } = await ctx.user(CreateTransactionDocument, {
+  const { createTransaction } = await ctx.actor(CreateTransactionDocument, {
     input: {
       kind: entry.kind,
       amount: entry.amount,
@@ -342,7 +345,7 @@ async function create(ctx: BotContext, entry: PendingEntry, categoryId: string |
 }
 
 async function undo(ctx: BotContext, transactionId: string): Promise<void> {
-  await ctx.user(DeleteTransactionDocument, { id: transactionId });
+  await ctx.actor(DeleteTransactionDocument, { id: transactionId });
   if ((await ctx.deps.store.get(lastKey(ctx.chatId))) === transactionId)
     await ctx.deps.store.delete(lastKey(ctx.chatId));
 }
@@ -354,7 +357,9 @@ async function undo(ctx: BotContext, transactionId: string): Promise<void> {
 function describe(ctx: BotContext, tx: Created, dated: boolean): string {
   const sign = tx.kind === 'INCOME' ? '+' : '−';
   const date = dated ? tx.occurredOn : undefined;
-  const parts = [`${sign}${formatMoney(tx.amount)}`, tx.category?.name, tx.note, date].filter(Boolean);
+  // In a group, whose entry it is.
+  const who = ctx.isPrivate ? undefined : tx.createdBy.firstName;
+  const parts = [`${sign}${formatMoney(tx.amount)}`, tx.category?.name, tx.note, date, who].filter(Boolean);
   return `${ctx.t('ledger.recorded', { parts: parts.join(' · ') })}\n${tx.account.name}: ${formatMoney(tx.account.balance)}`;
 }
 

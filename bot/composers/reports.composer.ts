@@ -12,7 +12,10 @@ reportsComposer.command('report', async (ctx) => {
     await ctx.reply(ctx.t('reports.whichMonth'));
     return;
   }
-  const { spendingByCategory: report } = await ctx.user(SpendingReportDocument, { from: from ?? null });
+  const { spendingByCategory: report } = await ctx.actor(SpendingReportDocument, {
+    from: from ?? null,
+    familyId: ctx.groupFamilyId ?? null,
+  });
   const lines = report.categories.map((c) => {
     const budget = c.budget?.percentUsed ? ctx.t('reports.ofBudget', { percent: c.budget.percentUsed }) : '';
     return `• ${c.category?.name ?? ctx.t('reports.uncategorized')}: ${formatMoney(c.spent)}${budget}`;
@@ -31,7 +34,7 @@ reportsComposer.command('report', async (ctx) => {
 });
 
 reportsComposer.command('budget', async (ctx) => {
-  const { budgets } = await ctx.user(BudgetsDocument, {});
+  const { budgets } = await ctx.actor(BudgetsDocument, { familyId: ctx.groupFamilyId ?? null });
   if (budgets.length === 0) {
     await ctx.reply(ctx.t('reports.noBudgets'));
     return;

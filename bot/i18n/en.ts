@@ -109,6 +109,26 @@ export const en = {
     budgetDetail: '{{spent}} of {{available}} ({{percent}}%) for {{start}} – {{end}}.',
     update: 'Update: {{kind}}',
   },
+  group: {
+    notConnected: 'This group is not connected to a family yet. An owner or admin can send /connect here.',
+    checkPrivate: 'I sent you a private message: confirm there to connect this group.',
+    startPrivateFirst:
+      'Please start a private chat with me first (tap my name, then Start), then send /connect again.',
+    onlyAdmins: 'Only an owner or admin of the family can connect a group.',
+    confirm:
+      'Connect the group "{{title}}" to {{family}}? Its members will record there, and budget alerts will go there.',
+    connectButton: 'Connect',
+    cancelButton: 'Cancel',
+    connected: 'Connected: "{{title}}" now belongs to {{family}}.',
+    announce:
+      'This group is now connected to {{family}}. Members record here, e.g. "250 groceries" (or /add 250 groceries), and see /balance, /report and /budget.',
+    cancelled: 'Not connected.',
+    expired: 'This request has expired; send /connect in the group again.',
+    disconnected: 'This group is no longer connected to the family.',
+    nudge: 'To record in your family group, connect first: send /start here (one tap).',
+    nudgeHere: '{{name}}, to record here, connect first: open a private chat with me and send /start.',
+    connectInGroup: 'Send /connect in the group you want to connect (add me to it first).',
+  },
   language: {
     choose: 'Choose the language of my replies:',
     set: 'From now on I reply in English.',

@@ -162,15 +162,18 @@ export class UserSessions {
     document: TypedDocumentNode<R, V>,
     variables: V,
     requestId?: string,
+    options: { withBotCredential?: boolean } = {},
   ): Promise<R> {
     const token = await this.accessToken(chatId, telegramId);
+    // Some user operations also want the bot's word that it saw the user do this (connecting a group).
+    const asBot = options.withBotCredential === true;
     try {
-      return await this.api.call(document, variables, { token, requestId });
+      return await this.api.call(document, variables, { token, requestId, asBot });
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'UNAUTHENTICATED') throw error;
       await this.store.delete(keys(chatId).access);
       const fresh = await this.accessToken(chatId, telegramId);
-      return this.api.call(document, variables, { token: fresh, requestId });
+      return this.api.call(document, variables, { token: fresh, requestId, asBot });
     }
   }
 }

@@ -538,8 +538,13 @@ describe('Telegram bot end to end', () => {
     await ask(lee, '/add 42 groceries');
     const leeInGroup = await ask(lee, '/balance', { chat: group });
     const otherInGroup = await ask(kim, '/balance', { chat: group });
-    for (const reply of [leeInGroup, otherInGroup]) expect(textOf(reply)).not.toContain('42.00');
-    expect(textOf(otherInGroup)).toBe(PRIVATE_ONLY);
+    for (const reply of [leeInGroup, otherInGroup]) {
+      expect(textOf(reply)).not.toContain('42.00');
+      // A group shows figures only once an owner or admin connected it to a family.
+      expect(textOf(reply)).toBe(
+        'This group is not connected to a family yet. An owner or admin can send /connect here.',
+      );
+    }
     expect(await ledgerRows(lee)).toHaveLength(1);
   }, 90_000);
 
@@ -751,6 +756,123 @@ describe('Telegram bot end to end', () => {
       expect(textOf(await ask(yana, 'привет'))).toMatch(/^Hi! Send me what you spent/);
     }
   }, 90_000);
+
+  it('a family group: an admin connects it, two members record there, viewers and strangers are refused, an alert arrives in the group', async () => {
+    const group = { id: -4_000_000_777, type: 'group' as const, title: 'The Smiths' };
+    const inGroup = { chat: group };
+    const NOT_CONNECTED_GROUP =
+      'This group is not connected to a family yet. An owner or admin can send /connect here.';
+    const gwen = newTelegramUser('Gwen');
+    await quickRegister(gwen);
+    const gwenToken = await tokenOf(gwen);
+    const me = await app.gql<{ me: { defaultFamily: { id: string } } }>(
+      `{ me { defaultFamily { id } } }`,
+      {},
+      {
+        token: gwenToken,
+      },
+    );
+    const familyId = me.data!.me.defaultFamily.id;
+    const invite = async (role: string) =>
+      (
+        await app.gql<{ createInvite: { code: string } }>(
+          `mutation ($input: CreateInviteInput!) { createInvite(input: $input) { code } }`,
+          { input: { familyId, role } },
+          { token: gwenToken },
+        )
+      ).data!.createInvite.code;
+    const hank = newTelegramUser('Hank');
+    await quickRegister(hank);
+    await ask(hank, `/start join_${await invite('MEMBER')}`, { expect: (t) => t.startsWith('You joined') });
+    const ivy = newTelegramUser('Ivy');
+    await quickRegister(ivy);
+    await ask(ivy, `/start join_${await invite('VIEWER')}`, { expect: (t) => t.startsWith('You joined') });
+
+    // Not connected yet: no figures, and plain talk is left alone.
+    expect(textOf(await ask(hank, '/balance', inGroup))).toBe(NOT_CONNECTED_GROUP);
+    // A member below admin cannot connect it.
+    expect(textOf(await ask(hank, '/connect', inGroup))).toBe(
+      'Only an owner or admin of the family can connect a group.',
+    );
+
+    const from = tg.mark();
+    tg.sendText(gwen, '/connect', inGroup);
+    const confirm = await tg.waitFor(
+      (c) => c.index >= from && chatOf(c) === gwen.id && textOf(c).startsWith('Connect the group'),
+    );
+    expect(textOf(confirm)).toBe(
+      'Connect the group "The Smiths" to Gwen\'s family? Its members will record there, and budget alerts will go there.',
+    );
+    await tg.waitFor((c) => c.index >= from && chatOf(c) === group.id && textOf(c).startsWith('I sent you'));
+    const announced = tg.mark();
+    const done = await press(gwen, confirm, 'Connect', (t) => t.startsWith('Connected'));
+    expect(textOf(done)).toBe('Connected: "The Smiths" now belongs to Gwen\'s family.');
+    await tg.waitFor(
+      (c) =>
+        c.index >= announced && chatOf(c) === group.id && textOf(c).startsWith('This group is now connected'),
+    );
+    expect(
+      await app.sql('select family_id from telegram_group where chat_id = $1', [String(group.id)]),
+    ).toEqual([{ family_id: familyId }]);
+
+    const food = (
+      await app.gql<{ categories: { id: string; name: string }[] }>(CATEGORIES, {}, { token: gwenToken })
+    ).data!.categories.find((c) => c.name === 'Food')!;
+    expect(
+      (
+        await app.gql(
+          CREATE_BUDGET,
+          { input: { amount: '100.00', categoryId: food.id } },
+          { token: gwenToken },
+        )
+      ).errors,
+    ).toBeUndefined();
+
+    // Two members record in the group, each as themselves.
+    const alerts = tg.mark();
+    const gwenEntry = await ask(gwen, '60 groceries', {
+      ...inGroup,
+      expect: (t) => t.startsWith('Recorded'),
+    });
+    expect(textOf(gwenEntry)).toBe('Recorded −60.00 EUR · Groceries · Gwen\nCash: -60.00 EUR');
+    const hankEntry = await ask(hank, `@${BOT_USERNAME} 250 groceries`, {
+      ...inGroup,
+      expect: (t) => t.startsWith('Recorded'),
+    });
+    expect(textOf(hankEntry)).toBe('Recorded −250.00 EUR · Groceries · Hank\nCash: -310.00 EUR');
+    const creators = await app.sql<{ amount: string; first_name: string }>(
+      `select t.amount::text, u.first_name from ledger_transaction t join app_user u on u.id = t.created_by_id
+        where t.family_id = $1 order by t.seq`,
+      [familyId],
+    );
+    expect(creators).toEqual([
+      { amount: '6000', first_name: 'Gwen' },
+      { amount: '25000', first_name: 'Hank' },
+    ]);
+
+    // The budget alert goes to the group.
+    const alert = await tg.waitFor(
+      (c) => c.index >= alerts && chatOf(c) === group.id && textOf(c).startsWith('Budget exceeded: Food'),
+    );
+    expect(textOf(alert)).toContain('310.00 EUR of 100.00 EUR');
+
+    // A viewer is refused by the API; a stranger gets a private nudge to /start.
+    expect(textOf(await ask(ivy, '/add 5 groceries', inGroup))).toBe(
+      "Your role in this family doesn't allow that. Ask an owner or admin.",
+    );
+    const jon = newTelegramUser('Jon');
+    const nudged = tg.mark();
+    tg.sendText(jon, '20 taxi', inGroup);
+    const nudge = await tg.waitFor((c) => c.index >= nudged && chatOf(c) === jon.id);
+    expect(textOf(nudge)).toBe('To record in your family group, connect first: send /start here (one tap).');
+    expect(await userIdOf(jon)).toBeUndefined();
+
+    // The family's figures, shown in the group.
+    expect(textOf(await ask(ivy, '/balance', inGroup))).toContain('Cash: -310.00 EUR');
+    expect(textOf(await ask(hank, '/report', inGroup))).toMatch(/^Spending \S+ – \S+: 310\.00 EUR\n/);
+    expect(textOf(await ask(hank, '/budget', inGroup))).toMatch(/^Budgets .*\n\nFood\n/);
+    expect((await ledgerRows(gwen)).map((r) => r.amount)).toEqual(['6000', '25000']);
+  }, 120_000);
 
   it('in webhook mode accepts only updates carrying the secret token (T2)', async () => {
     const token = '777777:TEST-hook';
