@@ -3,6 +3,7 @@
  *   a  accounts with balances        b  newest 50 transactions, nested   c  month spending by category
  *   d  login                         e  createTransaction                ledger  1,000,000-row ledger scale
  *   parser  the bot's entry parser in entries/s beside a one-regex baseline
+ *   bot     100 chats sending an entry at once through the real bot: p50/p99 reply time
  * `--profile` also records a CPU profile of the app under each selected API scenario's load.
  * Knobs (environment): BENCH_DURATION (s per round, 5), BENCH_ROUNDS (5), BENCH_WARMUP (s, 2),
  * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run).
@@ -32,6 +33,7 @@ import {
 import { StatementRecorder, type Statement } from './lib/statements.js';
 import { printLedgerTable, runLedgerScale, type LedgerReport } from './ledger-scale.js';
 import { printParserTable, runParserBench, type ParserReport } from './parser.js';
+import { printBotTable, runBotBench, type BotReport } from './bot.js';
 import { LOGIN_MUTATION, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js';
 
 const RESULTS = path.resolve(import.meta.dirname, 'results');
@@ -64,11 +66,11 @@ interface ScenarioResult {
 function parseArgs(argv: string[]) {
   const names = argv.filter((a) => !a.startsWith('--'));
   const unknown = names.filter(
-    (n) => !(API_NAMES as readonly string[]).includes(n) && n !== 'ledger' && n !== 'parser',
+    (n) => !(API_NAMES as readonly string[]).includes(n) && !['ledger', 'parser', 'bot'].includes(n),
   );
   if (unknown.length > 0) {
     console.error(
-      `Unknown benchmark ${unknown.join(', ')}; choose from ${API_NAMES.join(', ')}, ledger, parser.`,
+      `Unknown benchmark ${unknown.join(', ')}; choose from ${API_NAMES.join(', ')}, ledger, parser, bot.`,
     );
     process.exit(2);
   }
@@ -78,6 +80,7 @@ function parseArgs(argv: string[]) {
     api: SCENARIOS.filter((s) => all || names.includes(s.name)),
     ledger: all || names.includes('ledger'),
     parser: all || names.includes('parser'),
+    bot: all || names.includes('bot'),
     profile: argv.includes('--profile'),
   };
 }
@@ -389,6 +392,7 @@ async function main(): Promise<void> {
     api?: ScenarioResult[];
     ledger?: LedgerReport;
     parser?: ParserReport;
+    bot?: BotReport;
     durationSeconds?: number;
   } = {
     startedAt: new Date(started).toISOString(),
@@ -410,6 +414,9 @@ async function main(): Promise<void> {
     log('parser: entries per second on the corpus');
     report.parser = runParserBench({ rounds: rounds.rounds, seconds: Math.min(rounds.duration, 2) });
   }
+  if (args.bot) {
+    report.bot = await runBotBench({ chats: 100, rounds: rounds.rounds, log });
+  }
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
   report.machine.loadAverageAtEnd = os.loadavg();
 
@@ -420,6 +427,7 @@ async function main(): Promise<void> {
   }
   if (report.ledger !== undefined) printLedgerTable(report.ledger);
   if (report.parser !== undefined) printParserTable(report.parser);
+  if (report.bot !== undefined) printBotTable(report.bot);
   const load = (values: unknown) => (values as number[]).map((n) => n.toFixed(1)).join(' ');
   console.log(
     `\nMachine: ${os.cpus().length} cores, load average ${load(report.machine.loadAverageAtStart)} at start, ` +
