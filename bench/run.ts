@@ -415,7 +415,12 @@ async function main(): Promise<void> {
     report.parser = runParserBench({ rounds: rounds.rounds, seconds: Math.min(rounds.duration, 2) });
   }
   if (args.bot) {
-    report.bot = await runBotBench({ chats: 100, rounds: rounds.rounds, log });
+    report.bot = await runBotBench({
+      chats: 100,
+      rounds: rounds.rounds,
+      log,
+      ...(args.profile && { profileFile: path.join(RESULTS, `${stamp}-bot-app.cpuprofile`) }),
+    });
   }
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
   report.machine.loadAverageAtEnd = os.loadavg();
@@ -427,7 +432,10 @@ async function main(): Promise<void> {
   }
   if (report.ledger !== undefined) printLedgerTable(report.ledger);
   if (report.parser !== undefined) printParserTable(report.parser);
-  if (report.bot !== undefined) printBotTable(report.bot);
+  if (report.bot !== undefined) {
+    printBotTable(report.bot);
+    if (report.bot.profile) console.log(`\n${formatProfile('(bot) app', report.bot.profile)}`);
+  }
   const load = (values: unknown) => (values as number[]).map((n) => n.toFixed(1)).join(' ');
   console.log(
     `\nMachine: ${os.cpus().length} cores, load average ${load(report.machine.loadAverageAtStart)} at start, ` +
