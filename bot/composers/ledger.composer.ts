@@ -42,6 +42,9 @@ interface KeptEntry {
 const PICK_TTL_SECONDS = 15 * 60;
 const KEEP_TTL_SECONDS = 60 * 60;
 const PAGE_SIZE = 8;
+const ENTRY_CONTEXT_TTL_SECONDS = 60;
+/** The latest entries the family's habits are read from (the EntryContext operation asks for as many). */
+const HISTORY_SIZE = 100;
 const lastKey = (chatId: number) => `chat:${chatId}:last-transaction`;
 const pickKey = (chatId: number, id: string) => `chat:${chatId}:pick:${id}`;
 const openPickKey = (chatId: number) => `chat:${chatId}:open-pick`;
@@ -223,6 +226,44 @@ function habitsOf(transactions: EntryContextQuery['transactions']) {
   return { usage, history };
 }
 
+interface CachedContext {
+  fetchedAt: number;
+  value: EntryContextQuery;
+}
+
+const contextKey = (ctx: BotContext) =>
+  `tg:${ctx.telegramId}:entry-context:${ctx.groupFamilyId ?? 'default'}`;
+
+/**
+ * What reading an entry needs (the family's settings, accounts, categories and latest entries), kept for
+ * a minute per person and family, so an entry usually costs one API call, the write. The person's own
+ * entries are added to it as they are recorded (the picker's "most used" stays current); an account or
+ * category added elsewhere shows within the minute.
+ */
+async function entryContext(ctx: BotContext): Promise<EntryContextQuery> {
+  const cached = await ctx.deps.store.get(contextKey(ctx));
+  if (cached !== null) return (JSON.parse(cached) as CachedContext).value;
+  const value = await ctx.actor(EntryContextDocument, { familyId: ctx.groupFamilyId ?? null });
+  const fresh: CachedContext = { fetchedAt: Date.now(), value };
+  await ctx.deps.store.set(contextKey(ctx), JSON.stringify(fresh), ENTRY_CONTEXT_TTL_SECONDS);
+  return value;
+}
+
+/** Adds a recorded entry to the cached context, which keeps its original expiry. */
+async function rememberEntry(ctx: BotContext, created: Created): Promise<void> {
+  const raw = await ctx.deps.store.get(contextKey(ctx));
+  if (raw === null) return;
+  const cached = JSON.parse(raw) as CachedContext;
+  const left = ENTRY_CONTEXT_TTL_SECONDS - (Date.now() - cached.fetchedAt) / 1000;
+  if (left < 1) return;
+  const edges = cached.value.transactions.edges;
+  edges.unshift({
+    node: { note: created.note ?? null, category: created.category ? { id: created.category.id } : null },
+  });
+  edges.splice(HISTORY_SIZE);
+  await ctx.deps.store.set(contextKey(ctx), JSON.stringify(cached), left);
+}
+
 /** Records an entry for the chat's user, or in a connected group for the sender, in that group's family. */
 export async function record(
   ctx: BotContext,
@@ -230,9 +271,7 @@ export async function record(
   kind: EntryKind | undefined,
   messageId: number,
 ): Promise<void> {
-  const { me, families, accounts, categories, transactions } = await ctx.actor(EntryContextDocument, {
-    familyId: ctx.groupFamilyId ?? null,
-  });
+  const { me, families, accounts, categories, transactions } = await entryContext(ctx);
   const family = families.find((f) => f.id === (ctx.groupFamilyId ?? me.defaultFamily?.id));
   const defaultCurrency = family?.baseCurrency ?? accounts[0]?.currency ?? 'EUR';
   const options: CategoryOption[] = categories.map((c) => ({ ...c, kind: c.kind }));
@@ -341,6 +380,7 @@ async function create(ctx: BotContext, entry: PendingEntry, categoryId: string |
     },
   });
   await ctx.deps.store.set(lastKey(ctx.chatId), createTransaction.id, 24 * 3600);
+  await rememberEntry(ctx, createTransaction);
   return createTransaction;
 }
 
