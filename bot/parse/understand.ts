@@ -67,7 +67,6 @@ const FILLERS = new Set([
   'потратила',
   'für',
   'am',
-  'für',
   'para',
   'en',
   'por',
