@@ -69,9 +69,8 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
         if (connected) chosen = await deps.store.get(languageKey(ctx.from.id)).catch(() => null);
         else await deps.store.set(languageKey(ctx.from.id), NO_CHOICE, 3600).catch(() => undefined);
       }
-      ctx.language = (LANGUAGES as readonly string[]).includes(chosen ?? '')
-        ? (chosen as BotLanguage)
-        : languageOf(ctx.from.language_code);
+      ctx.languageChosen = (LANGUAGES as readonly string[]).includes(chosen ?? '');
+      ctx.language = ctx.languageChosen ? (chosen as BotLanguage) : languageOf(ctx.from.language_code);
       ctx.t = translator(ctx.language);
     }
     let outcome = 'error';

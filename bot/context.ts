@@ -24,6 +24,8 @@ export class BotContext extends Context {
   readonly requestId = randomUUID();
   /** The reply language: the user's choice, else Telegram's language_code (set by a middleware). */
   language: BotLanguage = 'en';
+  /** Whether `language` is the user's own choice (/language), not Telegram's language_code. */
+  languageChosen = false;
   t: Translate = translator('en');
 
   get chatId(): number {

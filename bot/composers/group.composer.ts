@@ -6,6 +6,7 @@ import {
   FamilyDocument,
   TelegramGroupDocument,
 } from '../api/generated/graphql.js';
+import { ApiError } from '../api/client.js';
 import type { BotContext } from '../context.js';
 import { looksLikeEntry, record } from './ledger.composer.js';
 
@@ -83,11 +84,19 @@ groupComposer.action(/^gconnect:([A-Za-z0-9_-]{12})$/, async (ctx) => {
   await ctx.answerCbQuery();
   const pending = await takePending(ctx, ctx.match[1]!);
   if (pending === null) return;
-  const { connectTelegramGroup } = await ctx.user(
-    ConnectTelegramGroupDocument,
-    { input: { chatId: String(pending.chatId), title: pending.title } },
-    { withBotCredential: true },
-  );
+  let connectTelegramGroup;
+  try {
+    ({ connectTelegramGroup } = await ctx.user(
+      ConnectTelegramGroupDocument,
+      { input: { chatId: String(pending.chatId), title: pending.title } },
+      { withBotCredential: true },
+    ));
+  } catch (error) {
+    // The API answers NOT_FOUND for a group another family has (it says nothing about that family).
+    if (!(error instanceof ApiError) || error.code !== 'NOT_FOUND') throw error;
+    await ctx.editMessageText(ctx.t('group.otherFamily'));
+    return;
+  }
   await ctx.deps.store.set(groupKey(pending.chatId), connectTelegramGroup.familyId, GROUP_TTL_SECONDS);
   const { me } = await ctx.user(FamilyDocument, {});
   const family = me.defaultFamily?.name ?? ctx.t('start.yourFamily');

@@ -82,10 +82,10 @@ ledgerComposer.on('text', async (ctx, next) => {
   await record(ctx, text, undefined, ctx.message.message_id);
 });
 
-// A word typed while a picker is open narrows it.
+// A word typed while a picker is open narrows it; anything else goes on to the other handlers.
 ledgerComposer.on('text', async (ctx, next) => {
   const text = ctx.message.text.trim();
-  if (!ctx.isPrivate || text.startsWith('/') || text.split(/\s+/).length > 3) return next();
+  if (!ctx.isPrivate || text.startsWith('/') || text.split(/\s+/).length > 2) return next();
   const open = await ctx.deps.store.get(openPickKey(ctx.chatId));
   const raw = open === null ? null : await ctx.deps.store.get(pickKey(ctx.chatId, open));
   if (raw === null) return next();
@@ -96,16 +96,8 @@ ledgerComposer.on('text', async (ctx, next) => {
       .split(' ')
       .some((part) => part.startsWith(word) || (word.length >= 4 && part.includes(word))),
   );
-  await offerPicker(
-    ctx,
-    {
-      ...pending,
-      options: narrowed.length > 0 ? narrowed : pending.options,
-      narrowedBy: text,
-      ambiguous: false,
-    },
-    narrowed.length === 0,
-  );
+  if (word === '' || narrowed.length === 0) return next();
+  await offerPicker(ctx, { ...pending, options: narrowed, narrowedBy: text, ambiguous: false });
 });
 
 ledgerComposer.action(/^pick:([A-Za-z0-9_-]{8}):(\d{1,3})$/, async (ctx) => {
@@ -332,12 +324,11 @@ export async function record(
 }
 
 /** Stores the entry and sends the paged category keyboard for it. */
-async function offerPicker(ctx: BotContext, pending: PendingEntry, nothingMatched = false): Promise<void> {
+async function offerPicker(ctx: BotContext, pending: PendingEntry): Promise<void> {
   const id = randomBytes(6).toString('base64url');
   const vars = { amount: pending.amount, currency: pending.currency, word: pending.narrowedBy };
-  const question = nothingMatched
-    ? ctx.t('ledger.noneNarrowed', vars)
-    : pending.narrowedBy !== undefined
+  const question =
+    pending.narrowedBy !== undefined
       ? ctx.t('ledger.narrowed', vars)
       : ctx.t(pending.ambiguous === true ? 'ledger.whichOne' : 'ledger.whichCategory', vars);
   const stored: PendingEntry = { ...pending, question };

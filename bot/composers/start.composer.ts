@@ -3,9 +3,11 @@ import {
   BindingStartDocument,
   JoinFamilyDocument,
   MeDocument,
+  SetLanguageDocument,
   TelegramRegisterDocument,
 } from '../api/generated/graphql.js';
 import type { BotContext } from '../context.js';
+import { LANGUAGE_TTL_SECONDS, languageKey } from '../i18n/index.js';
 import { connectKeyboard } from '../replies/keyboards.js';
 import { offerKeptEntry } from './ledger.composer.js';
 
@@ -80,6 +82,11 @@ async function register(ctx: BotContext): Promise<void> {
     input: { ...telegramAccount(ctx), languageCode: ctx.from!.language_code ?? null },
   });
   await ctx.deps.sessions.save(ctx.chatId, telegramRegister);
+  // A language picked with /language before registering becomes the new user's choice.
+  if (ctx.languageChosen && telegramRegister.user.language == null) {
+    await ctx.user(SetLanguageDocument, { language: ctx.language });
+    await ctx.deps.store.set(languageKey(ctx.telegramId), ctx.language, LANGUAGE_TTL_SECONDS);
+  }
   await ctx.reply(ctx.t('start.welcome', { name: telegramRegister.user.firstName }));
   const pending = await ctx.deps.store.get(joinKey(ctx.chatId));
   if (pending !== null) await joinFamily(ctx, pending);

@@ -60,7 +60,6 @@ export const en = {
     whichCategory: 'Which category for {{amount}} {{currency}}?',
     whichOne: 'Which one do you mean for {{amount}} {{currency}}?',
     narrowed: 'Which category for {{amount}} {{currency}}? Matching "{{word}}":',
-    noneNarrowed: 'No category matches "{{word}}". Which category for {{amount}} {{currency}}?',
     more: 'More ›',
     back: '‹ Back',
     noAccount: 'You have no account in {{currency}}. Add one in the app first.',
@@ -124,6 +123,8 @@ export const en = {
       'This group is now connected to {{family}}. Members record here, e.g. "250 groceries" (or /add 250 groceries), and see /balance, /report and /budget.',
     cancelled: 'Not connected.',
     expired: 'This request has expired; send /connect in the group again.',
+    otherFamily:
+      'This group is connected to another family. An admin of that family can /disconnect it first.',
     disconnected: 'This group is no longer connected to the family.',
     nudge: 'To record in your family group, connect first: send /start here (one tap).',
     nudgeHere: '{{name}}, to record here, connect first: open a private chat with me and send /start.',

@@ -77,11 +77,10 @@ describe('Telegram groups', () => {
 
     ok(await app.gql(CONNECT, { input }, viaBot(family.token)));
     const other = await newFamily();
+    // Another family's group is NOT_FOUND to them (A2), and stays where it is.
     expect(
       await code(app.gql(CONNECT, { input: { chatId, title: 'Theirs' } }, viaBot(other.token))),
-    ).toMatchObject({
-      code: 'CONFLICT',
-    });
+    ).toMatchObject({ code: 'NOT_FOUND', field: 'input.chatId' });
     // Another family's group is not theirs to disconnect: as if it were not connected.
     expect(await code(app.gql(DISCONNECT, { chatId }, viaBot(other.token)))).toMatchObject({
       code: 'NOT_FOUND',

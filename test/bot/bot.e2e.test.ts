@@ -757,6 +757,19 @@ describe('Telegram bot end to end', () => {
     }
   }, 90_000);
 
+  it("keeps a language picked before registering as the new user's choice", async () => {
+    const zed = newTelegramUser('Zed');
+    const choose = await ask(zed, '/language');
+    expect(textOf(await press(zed, choose, 'Русский', (t) => t.startsWith('Теперь')))).toBe(
+      'Теперь я отвечаю по-русски.',
+    );
+    const start = await ask(zed, '/start');
+    await press(zed, start, 'Быстрая регистрация', (t) => t.startsWith('Добро пожаловать, Zed!'));
+    expect(await app.sql('select language from app_user where telegram_id = $1', [String(zed.id)])).toEqual([
+      { language: 'ru' },
+    ]);
+  }, 90_000);
+
   it('a family group: an admin connects it, two members record there, viewers and strangers are refused, an alert arrives in the group', async () => {
     const group = { id: -4_000_000_777, type: 'group' as const, title: 'The Smiths' };
     const inGroup = { chat: group };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
-import { badInput, conflict, forbidden, notFound } from '../../shared/errors.js';
+import { badInput, forbidden, notFound } from '../../shared/errors.js';
 import type { FamilyAccess } from '../family/family-access.js';
 import { Role } from '../family/family.entity.js';
 import { readTelegramGroup, type TelegramGroupRow } from './telegram-group.read.js';
@@ -30,7 +30,8 @@ export class TelegramGroupService {
     if (title === '' || [...title].length > TITLE_MAX) {
       throw badInput('input.title', `The title must be 1 to ${TITLE_MAX} characters.`);
     }
-    // A group connected to another family stays there until an admin of that family disconnects it.
+    // A group connected to another family stays there until an admin of that family disconnects it; to
+    // anyone else it is NOT_FOUND, like every other family's object (A2).
     const rows = await this.em.execute<{ id: string }[]>(
       `insert into telegram_group (id, family_id, chat_id, title, connected_by_id, connected_at)
        values (?, ?, ?, ?, ?, ?)
@@ -39,7 +40,7 @@ export class TelegramGroupService {
        returning id`,
       [randomUUID(), familyId, chatId, title, this.access.userId, this.deps.clock.now().toISOString()],
     );
-    if (rows.length === 0) throw conflict('This group is connected to another family.', 'input.chatId');
+    if (rows.length === 0) throw notFound('Telegram group', 'input.chatId');
     return (await readTelegramGroup(this.em, chatId))!;
   }
 
