@@ -22,24 +22,25 @@ import { tokenCipherFor } from './session/token-cipher.js';
 import { UserSessions } from './session/user-session.js';
 import { retryOnFloodControl } from './telegram-retry.js';
 
+/** The command menu, described in each language the bot speaks (bot/i18n, `commands`). */
 const COMMANDS = [
-  { command: 'start', description: 'Connect or see what I can do' },
-  { command: 'add', description: 'Record an expense: /add 12.50 groceries' },
-  { command: 'income', description: 'Record income: /income 2500 salary' },
-  { command: 'undo', description: 'Undo the last entry' },
-  { command: 'balance', description: 'Accounts and net worth' },
-  { command: 'report', description: 'Spending by category: /report [month]' },
-  { command: 'budget', description: 'How the budgets stand' },
-  { command: 'goals', description: 'Savings goals' },
-  { command: 'family', description: 'Members and an invite link' },
-  { command: 'link', description: 'Link an existing email account' },
-  { command: 'language', description: 'English or Russian' },
-  { command: 'connect', description: 'In a group: connect it to your family' },
-  { command: 'disconnect', description: 'In a group: disconnect it from the family' },
-  { command: 'register', description: 'Register in one tap' },
-  { command: 'help', description: 'What I can do' },
-  { command: 'logout', description: 'Sign this chat out' },
-];
+  'start',
+  'add',
+  'income',
+  'undo',
+  'balance',
+  'report',
+  'budget',
+  'goals',
+  'family',
+  'link',
+  'language',
+  'connect',
+  'disconnect',
+  'register',
+  'help',
+  'logout',
+] as const;
 
 export interface RunningBot {
   bot: Telegraf<BotContext>;
@@ -114,7 +115,12 @@ export async function startBot(
       : await metrics.serve(config.webhook?.host ?? '0.0.0.0', config.metricsPort);
   const bot = createBot(config, deps);
   bot.botInfo = await bot.telegram.getMe();
-  await bot.telegram.setMyCommands(COMMANDS);
+  for (const language of LANGUAGES) {
+    const t = translator(language);
+    const commands = COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) }));
+    // English is also the menu for every language without one of its own.
+    await bot.telegram.setMyCommands(commands, language === 'en' ? {} : { language_code: language });
+  }
 
   let server: Server | undefined;
   let webhookUrl: string | undefined;

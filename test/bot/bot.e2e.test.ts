@@ -711,6 +711,11 @@ describe('Telegram bot end to end', () => {
   }, 120_000);
 
   it('speaks Russian to a Russian Telegram user, and /language switches', async () => {
+    // The command menu is described in Russian for Russian Telegram users.
+    const menus = tg.calls.filter((c) => c.method === 'setMyCommands' && c.token === TOKEN);
+    const russian = menus.find((c) => c.payload.language_code === 'ru');
+    expect(JSON.stringify(russian?.payload.commands)).toContain('Записать расход');
+    expect(menus.some((c) => c.payload.language_code === undefined)).toBe(true);
     const yana: TgUser = { ...newTelegramUser('Yana'), language_code: 'ru' };
     const start = await ask(yana, '/start');
     expect(textOf(start)).toMatch(/^Я веду деньги вашей семьи/);
