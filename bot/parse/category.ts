@@ -26,6 +26,9 @@ export const normalizeWord = (word: string) =>
     .replace(/\uFE0F/g, '');
 
 const STEM_MIN = 4;
+/** Compounds are long words; their tail must be a word of its own. */
+const COMPOUND_MIN = 8;
+const TAIL_MIN = 5;
 const STEM_SLACK = 3;
 
 /** The English name or alias a word in any supported language stands for, if any. */
@@ -92,6 +95,26 @@ export function matchCategory(
       const category = categories.find((c) => c.id === id);
       if (category !== undefined) return found([category], i, 1);
     }
+  }
+
+  // The end of a compound ("Wocheneinkauf" is an Einkauf, "Deutschlandticket" a ticket).
+  for (let i = 0; i < norm.length; i++) {
+    const word = norm[i]!;
+    if (word.length < COMPOUND_MIN) continue;
+    for (const [term, matched] of compoundTails()) {
+      if (word.length > term.length && word.endsWith(term)) return found(matched, i, 1);
+    }
+  }
+  function compoundTails(): [string, CategoryOption[]][] {
+    const tails: [string, CategoryOption[]][] = [];
+    for (const [term, matched] of named)
+      if (term.length >= TAIL_MIN && !term.includes(' ')) tails.push([term, matched]);
+    for (const [term, meaning] of Object.entries(SYNONYMS)) {
+      const matched = named.get(meaning);
+      if (term.length >= TAIL_MIN && matched !== undefined) tails.push([term, matched]);
+    }
+    // Longest first: "...fahrkarte" before "...karte".
+    return tails.sort((a, b) => b[0].length - a[0].length);
   }
 
   // A typo: one edit in a short word, two in a long one, against every name, alias and translation.

@@ -16,6 +16,7 @@ const PARSERS: Record<Language, chrono.Chrono> = {
   es: chrono.es.casual,
 };
 const ORDER: Language[] = ['en', 'ru', 'de', 'es'];
+const YESTERDAY_SHORT = /(?<![\p{L}])(?:yday|ystd|yest)(?![\p{L}])/iu;
 
 export interface DateContext {
   now: Date;
@@ -98,6 +99,12 @@ export function dottedDate(match: RegExpExecArray, today: [number, number, numbe
 export function findWordDate(text: string, context: DateContext): FoundDate | undefined {
   const today = localToday(context.now, context.timeZone);
   const reference = { instant: context.now, timezone: offsetMinutes(context.now, context.timeZone) };
+  // Chat shorthand chrono does not know.
+  const shorthand = YESTERDAY_SHORT.exec(text);
+  if (shorthand !== null) {
+    const end = shorthand.index + shorthand[0].length;
+    return { date: iso(...shiftDays(...today, -1)), spans: [[shorthand.index, end]] };
+  }
   for (const language of [context.language, ...ORDER.filter((l) => l !== context.language)]) {
     for (const result of PARSERS[language].parse(text, reference)) {
       const start = result.start;

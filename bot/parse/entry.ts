@@ -49,7 +49,7 @@ const READ_LIMIT = 1000;
 const MAX_DIGITS = 40;
 
 const NUM = String.raw`(?:\d{1,3}(?:[ \u00A0\u2009\u202F]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)*|[.,]\d+)`;
-const THOUSAND = String.raw`(?:[kкKК]|\s?(?:тыс\.?|тысяч[аи]?|thousand|tsd\.?|mil))(?![\p{L}\p{N}])`;
+const THOUSAND = String.raw`(?:[kкKК]|\s?(?:тыс\.?|тысяч[аи]?|тыщ[аи]?|thousand|tsd\.?|mil))(?![\p{L}\p{N}])`;
 const TERM = `${NUM}(?:${THOUSAND})?`;
 const EXPRESSION = new RegExp(
   String.raw`(?<![\p{N}.,:/+\-−])([+\-−]?)(${TERM}(?:\s?\+\s?${TERM}|-${TERM})*)(?![\p{N}:%/])`,

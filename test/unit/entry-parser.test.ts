@@ -50,6 +50,7 @@ describe('amounts', () => {
     ['2k rent', '2000.00', 'EUR', ['rent']],
     ['1.5к такси', '1500.00', 'EUR', ['такси']],
     ['15 тыс ремонт', '15000.00', 'EUR', ['ремонт']],
+    ['40 тыщ квартира', '40000.00', 'EUR', ['квартира']],
     ['€12', '12.00', 'EUR', []],
     ['12€', '12.00', 'EUR', []],
     ['$5+2.5 taxi', '7.50', 'USD', ['taxi']],
@@ -244,6 +245,7 @@ describe('dates', () => {
     // Without a year, a day ahead is last year's.
     ['20.12 100 gifts', 'de', '2025-12-20'],
     ['3 дня назад 100 аптека', 'ru', '2026-11-28'],
+    ['lunch 12 yday', 'en', '2026-11-30'],
   ] as const)('%j (%s) is dated %s', (text, language, date) => {
     expect(parsed(text, { language }).occurredOn).toBe(date);
   });
@@ -285,6 +287,9 @@ describe('categories', () => {
     expect(match('⛽ 50')).toMatchObject({ category: { name: 'Fuel' } });
     expect(match('35 grocereis')).toMatchObject({ category: { name: 'Groceries' } });
     expect(match('Apoteke 9')).toMatchObject({ category: { name: 'Health' } });
+    // The tail of a compound: a Wocheneinkauf is an Einkauf.
+    expect(match('Wocheneinkauf 87')).toMatchObject({ category: { name: 'Groceries' } });
+    expect(match('Monatsticket 58')).toMatchObject({ category: { name: 'Public transport' } });
     expect(match('12 xyz')).toEqual({ kind: 'none', note: 'xyz' });
     expect(match('test 5')).toEqual({ kind: 'none', note: 'test' });
   });
