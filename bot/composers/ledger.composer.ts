@@ -45,7 +45,11 @@ const PAGE_SIZE = 8;
 const ENTRY_CONTEXT_TTL_SECONDS = 60;
 /** The latest entries the family's habits are read from (the EntryContext operation asks for as many). */
 const HISTORY_SIZE = 100;
-const lastKey = (chatId: number) => `chat:${chatId}:last-transaction`;
+/** The last entry of the person: in a group, /undo takes back the sender's own last entry, nobody else's. */
+const lastKey = (ctx: BotContext) =>
+  ctx.isPrivate
+    ? `chat:${ctx.chatId}:last-transaction`
+    : `chat:${ctx.chatId}:${ctx.telegramId}:last-transaction`;
 const pickKey = (chatId: number, id: string) => `chat:${chatId}:pick:${id}`;
 const openPickKey = (chatId: number) => `chat:${chatId}:open-pick`;
 const keptKey = (chatId: number) => `chat:${chatId}:kept-entry`;
@@ -56,7 +60,7 @@ export const ledgerComposer = new Composer<BotContext>();
 ledgerComposer.command('add', (ctx) => record(ctx, ctx.payload, 'EXPENSE', ctx.message.message_id));
 ledgerComposer.command('income', (ctx) => record(ctx, ctx.payload, 'INCOME', ctx.message.message_id));
 ledgerComposer.command('undo', async (ctx) => {
-  const last = await ctx.deps.store.get(lastKey(ctx.chatId));
+  const last = await ctx.deps.store.get(lastKey(ctx));
   if (last === null) {
     await ctx.reply(ctx.t('ledger.nothingToUndo'));
     return;
@@ -370,15 +374,14 @@ async function create(ctx: BotContext, entry: PendingEntry, categoryId: string |
       idempotencyKey: `tg:${ctx.chatId}:${entry.messageId}`,
     },
   });
-  await ctx.deps.store.set(lastKey(ctx.chatId), createTransaction.id, 24 * 3600);
+  await ctx.deps.store.set(lastKey(ctx), createTransaction.id, 24 * 3600);
   await rememberEntry(ctx, createTransaction);
   return createTransaction;
 }
 
 async function undo(ctx: BotContext, transactionId: string): Promise<void> {
   await ctx.actor(DeleteTransactionDocument, { id: transactionId });
-  if ((await ctx.deps.store.get(lastKey(ctx.chatId))) === transactionId)
-    await ctx.deps.store.delete(lastKey(ctx.chatId));
+  if ((await ctx.deps.store.get(lastKey(ctx))) === transactionId) await ctx.deps.store.delete(lastKey(ctx));
 }
 
 /**

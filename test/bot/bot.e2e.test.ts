@@ -890,6 +890,13 @@ describe('Telegram bot end to end', () => {
     expect(textOf(await ask(hank, '/report', inGroup))).toMatch(/^Spending \S+ – \S+: 310\.00 EUR\n/);
     expect(textOf(await ask(hank, '/budget', inGroup))).toMatch(/^Budgets .*\n\nFood\n/);
     expect((await ledgerRows(gwen)).map((r) => r.amount)).toEqual(['6000', '25000']);
+
+    // /undo in the group takes back the sender's own last entry, not the latest one of the group.
+    expect(textOf(await ask(gwen, '/undo', inGroup))).toBe(
+      'Undone: the last entry is deleted and the balance is back.',
+    );
+    expect((await ledgerRows(gwen)).map((r) => r.amount)).toEqual(['25000']);
+    expect(textOf(await ask(gwen, '/undo', inGroup))).toBe('Nothing to undo.');
   }, 120_000);
 
   it('in webhook mode accepts only updates carrying the secret token (T2)', async () => {
