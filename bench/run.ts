@@ -4,6 +4,8 @@
  *   d  login                         e  createTransaction                ledger  1,000,000-row ledger scale
  *   reads  the read layer's mechanism against QueryBuilder, kysely and bare pg
  *   fanout  1,000 WebSocket subscribers on two processes, createTransaction reaching each family's
+ *   parser  the bot's entry parser in entries/s beside a one-regex baseline
+ *   bot     100 chats sending an entry at once through the real bot: p50/p99 reply time
  * `--profile` also records a CPU profile of the app under each selected API scenario's load.
  * Knobs (environment): BENCH_DURATION (s per round, 5), BENCH_ROUNDS (5), BENCH_WARMUP (s, 2),
  * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run),
@@ -35,12 +37,14 @@ import { StatementRecorder, type Statement } from './lib/statements.js';
 import { printFanoutTable, runFanout, type FanoutReport } from './fanout.js';
 import { printLedgerTable, runLedgerScale, type LedgerReport } from './ledger-scale.js';
 import { printReadMechanismsTable, runReadMechanisms, type ReadMechanismsReport } from './read-mechanisms.js';
+import { printParserTable, runParserBench, type ParserReport } from './parser.js';
+import { printBotTable, runBotBench, type BotReport } from './bot.js';
 import { LOGIN_MUTATION, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js';
 
 const RESULTS = path.resolve(import.meta.dirname, 'results');
 const API_NAMES = ['a', 'b', 'c', 'd', 'e'] as const;
 /** Benchmarks beside the API scenarios, each run by name or in the full run. */
-const PARTS = ['ledger', 'reads', 'fanout'] as const;
+const PARTS = ['ledger', 'reads', 'fanout', 'parser', 'bot'] as const;
 const started = Date.now();
 const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
 
@@ -84,6 +88,8 @@ function parseArgs(argv: string[]) {
     ledger: all || names.includes('ledger'),
     reads: all || names.includes('reads'),
     fanout: all || names.includes('fanout'),
+    parser: all || names.includes('parser'),
+    bot: all || names.includes('bot'),
     profile: argv.includes('--profile'),
   };
 }
@@ -400,6 +406,8 @@ async function main(): Promise<void> {
     ledger?: LedgerReport;
     reads?: ReadMechanismsReport;
     fanout?: FanoutReport;
+    parser?: ParserReport;
+    bot?: BotReport;
     durationSeconds?: number;
   } = {
     startedAt: new Date(started).toISOString(),
@@ -429,6 +437,18 @@ async function main(): Promise<void> {
     report.reads = await runReadMechanisms({ ...rounds, duration: Math.min(rounds.duration, 2), log });
   }
   if (args.fanout) report.fanout = await runFanout({ ...fanout, log, stamp });
+  if (args.parser) {
+    log('parser: entries per second on the corpus');
+    report.parser = runParserBench({ rounds: rounds.rounds, seconds: Math.min(rounds.duration, 2) });
+  }
+  if (args.bot) {
+    report.bot = await runBotBench({
+      chats: 100,
+      rounds: rounds.rounds,
+      log,
+      ...(args.profile && { profileFile: path.join(RESULTS, `${stamp}-bot-app.cpuprofile`) }),
+    });
+  }
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
   report.machine.loadAverageAtEnd = os.loadavg();
 
@@ -440,6 +460,11 @@ async function main(): Promise<void> {
   if (report.ledger !== undefined) printLedgerTable(report.ledger);
   if (report.reads !== undefined) printReadMechanismsTable(report.reads);
   if (report.fanout !== undefined) printFanoutTable(report.fanout);
+  if (report.parser !== undefined) printParserTable(report.parser);
+  if (report.bot !== undefined) {
+    printBotTable(report.bot);
+    if (report.bot.profile) console.log(`\n${formatProfile('(bot) app', report.bot.profile)}`);
+  }
   const load = (values: unknown) => (values as number[]).map((n) => n.toFixed(1)).join(' ');
   console.log(
     `\nMachine: ${os.cpus().length} cores, load average ${load(report.machine.loadAverageAtStart)} at start, ` +

@@ -5,12 +5,15 @@ import { pino, type Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { ApiClient } from './api/client.js';
+import { chatComposer } from './composers/chat.composer.js';
 import { familyComposer } from './composers/family.composer.js';
+import { groupComposer } from './composers/group.composer.js';
 import { ledgerComposer } from './composers/ledger.composer.js';
 import { reportsComposer } from './composers/reports.composer.js';
 import { startComposer } from './composers/start.composer.js';
 import type { BotConfig } from './config.js';
 import { BotContext, type BotDeps } from './context.js';
+import { languageKey, languageOf, LANGUAGES, NO_CHOICE, translator, type BotLanguage } from './i18n/index.js';
 import { startNotificationLoop } from './notifications/deliver.js';
 import { friendlyError } from './replies/errors.js';
 import { BotMetrics } from './metrics.js';
@@ -19,21 +22,25 @@ import { tokenCipherFor } from './session/token-cipher.js';
 import { UserSessions } from './session/user-session.js';
 import { retryOnFloodControl } from './telegram-retry.js';
 
+/** The command menu, described in each language the bot speaks (bot/i18n, `commands`). */
 const COMMANDS = [
-  { command: 'start', description: 'Connect or see what I can do' },
-  { command: 'add', description: 'Record an expense: /add 12.50 groceries' },
-  { command: 'income', description: 'Record income: /income 2500 salary' },
-  { command: 'undo', description: 'Undo the last entry' },
-  { command: 'balance', description: 'Accounts and net worth' },
-  { command: 'report', description: 'Spending by category: /report [month]' },
-  { command: 'budget', description: 'How the budgets stand' },
-  { command: 'goals', description: 'Savings goals' },
-  { command: 'family', description: 'Members and an invite link' },
-  { command: 'link', description: 'Link an existing email account' },
-  { command: 'register', description: 'Register in one tap' },
-  { command: 'help', description: 'What I can do' },
-  { command: 'logout', description: 'Sign this chat out' },
-];
+  'start',
+  'add',
+  'income',
+  'undo',
+  'balance',
+  'report',
+  'budget',
+  'goals',
+  'family',
+  'link',
+  'language',
+  'connect',
+  'disconnect',
+  'register',
+  'help',
+  'logout',
+] as const;
 
 export interface RunningBot {
   bot: Telegraf<BotContext>;
@@ -55,6 +62,18 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
     ctx.deps = deps;
     // Telegraf makes a Telegram client per update (ctx.telegram): replies need the retry as well.
     retryOnFloodControl(ctx.telegram);
+    if (ctx.from !== undefined) {
+      let chosen = await deps.store.get(languageKey(ctx.from.id)).catch(() => null);
+      if (chosen === null && ctx.chat?.type === 'private') {
+        // A sign-in brings the language the user chose (perhaps in another client) along.
+        const connected = await deps.sessions.isConnected(ctx.chat.id, ctx.from.id).catch(() => false);
+        if (connected) chosen = await deps.store.get(languageKey(ctx.from.id)).catch(() => null);
+        else await deps.store.set(languageKey(ctx.from.id), NO_CHOICE, 3600).catch(() => undefined);
+      }
+      ctx.languageChosen = (LANGUAGES as readonly string[]).includes(chosen ?? '');
+      ctx.language = ctx.languageChosen ? (chosen as BotLanguage) : languageOf(ctx.from.language_code);
+      ctx.t = translator(ctx.language);
+    }
     let outcome = 'error';
     try {
       await next();
@@ -63,12 +82,12 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
       deps.metrics.updates.inc({ type: ctx.updateType, outcome });
     }
   });
-  bot.use(startComposer, ledgerComposer, reportsComposer, familyComposer);
+  bot.use(groupComposer, startComposer, ledgerComposer, reportsComposer, familyComposer, chatComposer);
   bot.catch(async (error, ctx) => {
     deps.logger.warn({ err: error, requestId: ctx.requestId, update: ctx.updateType }, 'update failed');
     try {
       if (ctx.callbackQuery !== undefined) await ctx.answerCbQuery().catch(() => undefined);
-      if (ctx.chat !== undefined) await ctx.reply(friendlyError(error));
+      if (ctx.chat !== undefined) await ctx.reply(friendlyError(error, ctx.t));
     } catch (replyError) {
       deps.logger.warn({ err: replyError }, 'could not send the error reply');
     }
@@ -96,7 +115,12 @@ export async function startBot(
       : await metrics.serve(config.webhook?.host ?? '0.0.0.0', config.metricsPort);
   const bot = createBot(config, deps);
   bot.botInfo = await bot.telegram.getMe();
-  await bot.telegram.setMyCommands(COMMANDS);
+  for (const language of LANGUAGES) {
+    const t = translator(language);
+    const commands = COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) }));
+    // English is also the menu for every language without one of its own.
+    await bot.telegram.setMyCommands(commands, language === 'en' ? {} : { language_code: language });
+  }
 
   let server: Server | undefined;
   let webhookUrl: string | undefined;
@@ -113,7 +137,7 @@ export async function startBot(
     await bot.telegram.setWebhook(config.webhook.url, { secret_token: config.webhook.secret });
   }
   const notifications = startNotificationLoop(
-    { api, sessions: deps.sessions, telegram: bot.telegram, logger, metrics },
+    { api, sessions: deps.sessions, store, telegram: bot.telegram, logger, metrics },
     config.notifyIntervalMs,
   );
   logger.info(

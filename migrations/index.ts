@@ -8,6 +8,8 @@ import { Migration20261201040000_idempotency_and_alert_outbox } from './Migratio
 import { Migration20261201120000_notification_read_state } from './Migration20261201120000_notification_read_state.js';
 import { Migration20261201110000_session_activity } from './Migration20261201110000_session_activity.js';
 import { Migration20261201110100_email_tokens } from './Migration20261201110100_email_tokens.js';
+import { Migration20261201100000_user_language } from './Migration20261201100000_user_language.js';
+import { Migration20261201110000_telegram_group } from './Migration20261201110000_telegram_group.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -38,4 +40,6 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'Migration20261201110000_session_activity', class: Migration20261201110000_session_activity },
   { name: 'Migration20261201110100_email_tokens', class: Migration20261201110100_email_tokens },
+  { name: 'Migration20261201100000_user_language', class: Migration20261201100000_user_language },
+  { name: 'Migration20261201110000_telegram_group', class: Migration20261201110000_telegram_group },
 ];

@@ -17,6 +17,7 @@ import { RateService } from './modules/rate/rate.service.js';
 import { ReportService } from './modules/report/report.service.js';
 import { TelegramService } from './modules/telegram/telegram.service.js';
 import { UserService } from './modules/auth/user.service.js';
+import { TelegramGroupService } from './modules/telegram/telegram-group.service.js';
 import { TransactionService } from './modules/transaction/transaction.service.js';
 import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
@@ -45,6 +46,7 @@ export interface FinanceServices {
   reports: ReportService;
   /** The caller's own notifications (not scoped to a family). */
   notifications: NotificationService;
+  telegramGroups: TelegramGroupService;
   /** Batch loaders of related rows, scoped to the caller's families. */
   loaders: Loaders;
 }
@@ -132,6 +134,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           rates: new RateService(deps, em, access),
           reports: new ReportService(deps, em, access),
           notifications: new NotificationService(em, deps.clock, caller.userId),
+          telegramGroups: new TelegramGroupService(deps, em, access),
           // Made on first use: most requests never batch-load.
           get loaders() {
             loaders ??= createLoaders(access);

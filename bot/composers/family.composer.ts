@@ -9,18 +9,19 @@ familyComposer.command('family', async (ctx) => {
   const { me } = await ctx.user(FamilyDocument, {});
   const family = me.defaultFamily;
   if (family == null) {
-    await ctx.reply('You are not in a family any more. Ask for an invite link.');
+    await ctx.reply(ctx.t('family.none'));
     return;
   }
   const members = family.members.map(
-    (m) => `• ${[m.user.firstName, m.user.lastName].filter(Boolean).join(' ')} (${m.role.toLowerCase()})`,
+    (m) =>
+      `• ${[m.user.firstName, m.user.lastName].filter(Boolean).join(' ')} (${ctx.t(`family.roles.${m.role}`)})`,
   );
   let invite = '';
   if (family.myRole === 'OWNER' || family.myRole === 'ADMIN') {
     const { createInvite } = await ctx.user(CreateInviteDocument, {
       input: { familyId: family.id, role: 'MEMBER', expiresInHours: 168, maxUses: 1 },
     });
-    invite = `\n\nInvite one person (valid 7 days):\nhttps://t.me/${ctx.botInfo.username}?start=join_${createInvite.code}`;
+    invite = `\n\n${ctx.t('family.invite')}\nhttps://t.me/${ctx.botInfo.username}?start=join_${createInvite.code}`;
   }
   await ctx.reply(`${family.name}\n${members.join('\n')}${invite}`);
 });
@@ -28,5 +29,5 @@ familyComposer.command('family', async (ctx) => {
 familyComposer.command('logout', async (ctx) => {
   await ctx.user(LogoutDocument, {}).catch(() => undefined);
   await ctx.deps.sessions.clear(ctx.chatId, true);
-  await ctx.reply('Signed out of this chat. Send /start to connect again.');
+  await ctx.reply(ctx.t('family.signedOut'));
 });

@@ -9,53 +9,66 @@ export const reportsComposer = new Composer<BotContext>();
 reportsComposer.command('report', async (ctx) => {
   const from = monthArgument(ctx.payload);
   if (from === null) {
-    await ctx.reply('Which month? For example /report march or /report 2025-03.');
+    await ctx.reply(ctx.t('reports.whichMonth'));
     return;
   }
-  const { spendingByCategory: report } = await ctx.user(SpendingReportDocument, { from: from ?? null });
+  const { spendingByCategory: report } = await ctx.actor(SpendingReportDocument, {
+    from: from ?? null,
+    familyId: ctx.groupFamilyId ?? null,
+  });
   const lines = report.categories.map((c) => {
-    const budget = c.budget?.percentUsed ? ` (${c.budget.percentUsed}% of budget)` : '';
-    return `• ${c.category?.name ?? 'Uncategorized'}: ${formatMoney(c.spent)}${budget}`;
+    const budget = c.budget?.percentUsed ? ctx.t('reports.ofBudget', { percent: c.budget.percentUsed }) : '';
+    return `• ${c.category?.name ?? ctx.t('reports.uncategorized')}: ${formatMoney(c.spent)}${budget}`;
   });
   const missing =
     report.missingRates.length > 0
-      ? `\nNot counted (no exchange rate): ${report.missingRates.join(', ')}`
+      ? `\n${ctx.t('reports.notCounted', { codes: report.missingRates.join(', ') })}`
       : '';
+  const { start, end } = report.period;
   await ctx.reply(
     [
-      `Spending ${report.period.start} – ${report.period.end}: ${formatMoney(report.total)}`,
-      ...(lines.length > 0 ? lines : ['Nothing spent yet.']),
+      ctx.t('reports.spending', { start, end, total: formatMoney(report.total) }),
+      ...(lines.length > 0 ? lines : [ctx.t('reports.nothingSpent')]),
     ].join('\n') + missing,
   );
 });
 
 reportsComposer.command('budget', async (ctx) => {
-  const { budgets } = await ctx.user(BudgetsDocument, {});
+  const { budgets } = await ctx.actor(BudgetsDocument, { familyId: ctx.groupFamilyId ?? null });
   if (budgets.length === 0) {
-    await ctx.reply('No budgets yet. Create them in the app, e.g. 400 a month for groceries.');
+    await ctx.reply(ctx.t('reports.noBudgets'));
     return;
   }
   const lines = budgets.map((b) => {
-    const name = b.budget.category?.name ?? 'All spending';
+    const name = b.budget.category?.name ?? ctx.t('reports.allSpending');
     const state = b.remaining.amount.startsWith('-')
-      ? `${formatMoney({ ...b.remaining, amount: b.remaining.amount.slice(1) })} over`
-      : `${formatMoney(b.remaining)} left`;
-    return `${name}\n${progressBar(b.percentUsed)} ${b.percentUsed ?? '–'}%\n${b.spent.amount} of ${formatMoney(b.available)} · ${state}`;
+      ? ctx.t('reports.over', {
+          amount: formatMoney({ ...b.remaining, amount: b.remaining.amount.slice(1) }),
+        })
+      : ctx.t('reports.left', { amount: formatMoney(b.remaining) });
+    const line = ctx.t('reports.budgetLine', {
+      spent: b.spent.amount,
+      available: formatMoney(b.available),
+      state,
+    });
+    return `${name}\n${progressBar(b.percentUsed)} ${b.percentUsed ?? '–'}%\n${line}`;
   });
-  await ctx.reply(`Budgets ${budgets[0]!.period.start} – ${budgets[0]!.period.end}\n\n${lines.join('\n\n')}`);
+  const { start, end } = budgets[0]!.period;
+  await ctx.reply(`${ctx.t('reports.budgets', { start, end })}\n\n${lines.join('\n\n')}`);
 });
 
 reportsComposer.command('goals', async (ctx) => {
   const { goals } = await ctx.user(GoalsDocument, {});
   if (goals.length === 0) {
-    await ctx.reply('No savings goals yet. Create one in the app.');
+    await ctx.reply(ctx.t('reports.noGoals'));
     return;
   }
   const lines = goals.map((g) => {
     const pace = g.monthlyNeeded
-      ? `\n${formatMoney(g.monthlyNeeded)} a month to reach it by ${g.goal.deadline}`
+      ? `\n${ctx.t('reports.pace', { amount: formatMoney(g.monthlyNeeded), deadline: g.goal.deadline })}`
       : '';
-    return `${g.goal.name}\n${progressBar(g.percentComplete)} ${g.percentComplete}%\n${g.saved.amount} of ${formatMoney(g.goal.target)}${pace}`;
+    const line = ctx.t('reports.goalLine', { saved: g.saved.amount, target: formatMoney(g.goal.target) });
+    return `${g.goal.name}\n${progressBar(g.percentComplete)} ${g.percentComplete}%\n${line}${pace}`;
   });
   await ctx.reply(lines.join('\n\n'));
 });

@@ -3,34 +3,13 @@ import {
   BindingStartDocument,
   JoinFamilyDocument,
   MeDocument,
+  SetLanguageDocument,
   TelegramRegisterDocument,
 } from '../api/generated/graphql.js';
 import type { BotContext } from '../context.js';
-
-const CONNECTED_HELP = [
-  'Here is what I can do:',
-  '/add 12.50 groceries coffee beans — record an expense (amount first; 12+8 works too)',
-  '/income 2500 salary — record income',
-  '/undo — undo the last entry',
-  '/balance — accounts and net worth',
-  '/report [month] — spending by category, e.g. /report march',
-  '/budget — how the budgets stand',
-  '/goals — savings goals',
-  '/family — members and an invite link',
-  '/logout — sign this chat out',
-  'Or just send "250 groceries".',
-].join('\n');
-
-const GUEST_HELP = [
-  "I keep your family's money in order, right here in Telegram.",
-  'Quick register: one tap, and you get your own family with a cash account.',
-  'Link account: already using Family Finance with an email? Link this Telegram account to it.',
-].join('\n');
-
-const connectKeyboard = Markup.inlineKeyboard([
-  Markup.button.callback('Quick register', 'connect:register'),
-  Markup.button.callback('Link account', 'connect:link'),
-]);
+import { LANGUAGE_TTL_SECONDS, languageKey } from '../i18n/index.js';
+import { connectKeyboard } from '../replies/keyboards.js';
+import { offerKeptEntry } from './ledger.composer.js';
 
 const joinKey = (chatId: number) => `chat:${chatId}:pending-join`;
 const JOIN_PAYLOAD = /^join_([A-Za-z0-9_-]{16,59})$/;
@@ -41,7 +20,7 @@ export const startComposer = new Composer<BotContext>();
 // T3: identity is only ever taken from private chats.
 const privateOnly = async (ctx: BotContext, next: () => Promise<void>) => {
   if (ctx.isPrivate) return next();
-  await ctx.reply('Please talk to me in a private chat for that: tap my name and press Start.');
+  await ctx.reply(ctx.t('errors.privateOnly'));
 };
 
 startComposer.start(privateOnly, async (ctx) => {
@@ -51,26 +30,29 @@ startComposer.start(privateOnly, async (ctx) => {
   if (join !== null) {
     await ctx.deps.store.set(joinKey(ctx.chatId), join[1]!, 24 * 3600);
     await ctx.reply(
-      `${GUEST_HELP}\n\nConnect first; then I will add you to the family you were invited to.`,
-      connectKeyboard,
+      `${ctx.t('start.guestHelp')}\n\n${ctx.t('start.connectFirstJoin')}`,
+      connectKeyboard(ctx.t),
     );
     return;
   }
   if (!connected) {
-    await ctx.reply(GUEST_HELP, connectKeyboard);
+    await ctx.reply(ctx.t('start.guestHelp'), connectKeyboard(ctx.t));
     return;
   }
   const { me } = await ctx.user(MeDocument, {});
-  await ctx.reply(
-    `Hi ${me.firstName}! You're connected to ${me.defaultFamily?.name ?? 'your family'}.\n\n${CONNECTED_HELP}`,
-  );
+  const family = me.defaultFamily?.name ?? ctx.t('start.yourFamily');
+  await ctx.reply(`${ctx.t('start.hi', { name: me.firstName, family })}\n\n${ctx.t('start.connectedHelp')}`);
 });
 
-startComposer.help(async (ctx) => {
+startComposer.help((ctx) => replyHelp(ctx));
+
+/** Help for a connected chat, or the ways to connect. */
+export async function replyHelp(ctx: BotContext, prefix?: string): Promise<void> {
   const connected = ctx.isPrivate && (await ctx.deps.sessions.isConnected(ctx.chatId, ctx.telegramId));
-  if (connected) await ctx.reply(CONNECTED_HELP);
-  else await ctx.reply(GUEST_HELP, ctx.isPrivate ? connectKeyboard : undefined);
-});
+  const lead = prefix === undefined ? '' : `${prefix}\n\n`;
+  if (connected) await ctx.reply(lead + ctx.t('start.connectedHelp'));
+  else await ctx.reply(lead + ctx.t('start.guestHelp'), ctx.isPrivate ? connectKeyboard(ctx.t) : undefined);
+}
 
 startComposer.command('register', privateOnly, (ctx) => register(ctx));
 startComposer.command('link', privateOnly, (ctx) => link(ctx));
@@ -100,25 +82,27 @@ async function register(ctx: BotContext): Promise<void> {
     input: { ...telegramAccount(ctx), languageCode: ctx.from!.language_code ?? null },
   });
   await ctx.deps.sessions.save(ctx.chatId, telegramRegister);
-  await ctx.reply(
-    `Welcome, ${telegramRegister.user.firstName}! Your family is ready, with a Cash account and the usual categories.\n\n` +
-      'Try: /add 12.50 groceries',
-  );
+  // A language picked with /language before registering becomes the new user's choice.
+  if (ctx.languageChosen && telegramRegister.user.language == null) {
+    await ctx.user(SetLanguageDocument, { language: ctx.language });
+    await ctx.deps.store.set(languageKey(ctx.telegramId), ctx.language, LANGUAGE_TTL_SECONDS);
+  }
+  await ctx.reply(ctx.t('start.welcome', { name: telegramRegister.user.firstName }));
   const pending = await ctx.deps.store.get(joinKey(ctx.chatId));
   if (pending !== null) await joinFamily(ctx, pending);
+  await offerKeptEntry(ctx);
 }
 
 async function link(ctx: BotContext): Promise<void> {
   const { bindingStart } = await ctx.asBot(BindingStartDocument, { input: telegramAccount(ctx) });
   await ctx.reply(
-    'Open this page, sign in with your email and password, and confirm. I will tell you here when it is done. ' +
-      'The link works for 10 minutes.',
-    Markup.inlineKeyboard([Markup.button.url('Link my account', bindingStart.url)]),
+    ctx.t('start.linkPrompt'),
+    Markup.inlineKeyboard([Markup.button.url(ctx.t('start.linkButton'), bindingStart.url)]),
   );
 }
 
 async function joinFamily(ctx: BotContext, code: string): Promise<void> {
   await ctx.deps.store.delete(joinKey(ctx.chatId));
   const { joinFamily } = await ctx.user(JoinFamilyDocument, { code });
-  await ctx.reply(`You joined ${joinFamily.name}. Welcome!`);
+  await ctx.reply(ctx.t('start.joined', { family: joinFamily.name }));
 }

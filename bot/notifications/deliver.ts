@@ -7,7 +7,9 @@ import {
   TelegramLoginDocument,
   type PendingNotificationsQuery,
 } from '../api/generated/graphql.js';
+import { languageKey, languageOf, translator, type Translate } from '../i18n/index.js';
 import type { BotMetrics } from '../metrics.js';
+import type { ChatStore } from '../session/chat-store.js';
 import { formatMoney, type MoneyLike } from '../replies/format.js';
 import type { UserSessions } from '../session/user-session.js';
 
@@ -17,6 +19,7 @@ export interface NotificationDeliveryDeps {
   metrics: BotMetrics;
   api: ApiClient;
   sessions: UserSessions;
+  store: ChatStore;
   telegram: Telegram;
   logger: Logger;
 }
@@ -43,7 +46,9 @@ export async function deliverPending(deps: NotificationDeliveryDeps): Promise<nu
         );
         await deps.sessions.save(chatId, telegramLogin);
       }
-      await deps.telegram.sendMessage(chatId, describe(notification));
+      const language = await deps.store.get(languageKey(notification.telegramId));
+      const t = translator(languageOf(language));
+      await deps.telegram.sendMessage(chatId, describe(notification, t));
       delivered.push(notification.id);
       deps.metrics.notifications.inc({ kind: notification.kind });
     } catch (error) {
@@ -88,18 +93,23 @@ function isUndeliverable(error: unknown): boolean {
   return !(error instanceof ApiError) && (code === 403 || code === 400);
 }
 
-function describe(notification: Pending): string {
+function describe(notification: Pending, t: Translate): string {
   const p = notification.payload;
-  if (notification.kind === 'TELEGRAM_LINKED') {
-    return `Linked! This Telegram account now uses your Family Finance account, ${String(p.firstName ?? '')}. Try /balance.`;
-  }
+  if (notification.kind === 'TELEGRAM_LINKED') return t('notify.linked', { name: String(p.firstName ?? '') });
   if (notification.kind === 'BUDGET_ALERT') {
-    const name = typeof p.category === 'string' ? p.category : 'All spending';
-    const spent = formatMoney(p.spent as MoneyLike);
-    const available = formatMoney(p.available as MoneyLike);
+    const name = typeof p.category === 'string' ? p.category : t('reports.allSpending');
     const head =
-      Number(p.threshold) >= 100 ? `Budget exceeded: ${name}` : `Budget ${p.threshold}% used: ${name}`;
-    return `${head}\n${spent} of ${available} (${String(p.percentUsed)}%) for ${String(p.periodStart)} – ${String(p.periodEnd)}.`;
+      Number(p.threshold) >= 100
+        ? t('notify.exceeded', { name })
+        : t('notify.used', { threshold: p.threshold, name });
+    const detail = t('notify.budgetDetail', {
+      spent: formatMoney(p.spent as MoneyLike),
+      available: formatMoney(p.available as MoneyLike),
+      percent: String(p.percentUsed),
+      start: String(p.periodStart),
+      end: String(p.periodEnd),
+    });
+    return `${head}\n${detail}`;
   }
-  return `Update: ${notification.kind}`;
+  return t('notify.update', { kind: notification.kind });
 }

@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Logger } from 'pino';
 import { ApiError, type ApiClient } from '../api/client.js';
 import { RefreshTokenDocument, TelegramLoginDocument } from '../api/generated/graphql.js';
+import { LANGUAGE_TTL_SECONDS, languageKey, NO_CHOICE } from '../i18n/index.js';
 import type { ChatStore } from './chat-store.js';
 import type { TokenCipher } from './token-cipher.js';
 
@@ -10,6 +11,8 @@ export interface Tokens {
   /** Always in the body for the bot: it never asks for the browser's cookie mode. */
   refreshToken: string | null;
   expiresIn: number;
+  /** The user the tokens are for; their chosen reply language comes along with every sign-in. */
+  user?: { language?: string | null };
 }
 
 /**
@@ -70,6 +73,10 @@ export class UserSessions {
     await this.store.set(k.refresh, this.cipher.seal(tokens.refreshToken, k.refresh), REFRESH_TTL_SECONDS);
     await this.store.set(k.connected, '1', REFRESH_TTL_SECONDS);
     await this.store.delete(k.loggedOut);
+    // A private chat's id is its user's Telegram id: the language the user chose anywhere applies here.
+    if (tokens.user !== undefined) {
+      await this.store.set(languageKey(chatId), tokens.user.language ?? NO_CHOICE, LANGUAGE_TTL_SECONDS);
+    }
   }
 
   /** Forgets the chat's tokens; after a logout the bot will not sign the user in again by itself. */
@@ -157,15 +164,18 @@ export class UserSessions {
     document: TypedDocumentNode<R, V>,
     variables: V,
     requestId?: string,
+    options: { withBotCredential?: boolean } = {},
   ): Promise<R> {
     const token = await this.accessToken(chatId, telegramId);
+    // Some user operations also want the bot's word that it saw the user do this (connecting a group).
+    const asBot = options.withBotCredential === true;
     try {
-      return await this.api.call(document, variables, { token, requestId });
+      return await this.api.call(document, variables, { token, requestId, asBot });
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'UNAUTHENTICATED') throw error;
       await this.store.delete(keys(chatId).access);
       const fresh = await this.accessToken(chatId, telegramId);
-      return this.api.call(document, variables, { token: fresh, requestId });
+      return this.api.call(document, variables, { token: fresh, requestId, asBot });
     }
   }
 }

@@ -51,7 +51,8 @@ type Kind =
   | 'notification'
   | 'telegramUser'
   | 'telegramChat'
-  | 'session';
+  | 'session'
+  | 'telegramGroup';
 
 /**
  * One family's objects, one of each kind, plus a second account. `member` is a user of the family;
@@ -77,7 +78,16 @@ const ID_BY_NAME: Record<string, Kind> = {
 const ID_BY_PLACE: Record<string, Kind> = {
   'acknowledgeNotifications(ids)': 'notification',
   'markNotificationsRead(ids)': 'notification',
+  'telegramGroup(chatId)': 'telegramGroup',
+  'connectTelegramGroup(input.chatId)': 'telegramGroup',
+  'disconnectTelegramGroup(chatId)': 'telegramGroup',
 };
+
+/**
+ * User fields that also want the bot's credential beside the user's token (the bot vouches it saw the
+ * user do this in Telegram): the attack and the control both carry it, so only B's id can be wrong.
+ */
+const WITH_BOT_CREDENTIAL = new Set(['connectTelegramGroup', 'disconnectTelegramGroup']);
 
 /** What a root field's `id` argument refers to. */
 const ID_BY_FIELD: Record<string, Kind> = {
@@ -125,6 +135,7 @@ const VALID_ARGS: Record<string, (a: FamilyObjects, target: string) => Args> = {
   createGoal: () => ({ input: { name: 'Isolation goal', target: '10.00' } }),
   createInvite: () => ({}),
   telegramRegister: () => ({}),
+  connectTelegramGroup: () => ({ input: { title: 'Isolation group' } }),
   createTransaction: (a, target) =>
     target === 'input.toAccountId'
       ? { input: { kind: 'TRANSFER', accountId: a.wallet, amount: '5.00' } }
@@ -497,6 +508,14 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
         { input: { familyId: family, base: 'USD', quote: 'EUR', rate: '0.9' } },
       )
     ).setExchangeRate.id;
+    const telegramGroup = `-100${randomInt(100_000_000, 999_999_999)}`;
+    const connected = await app.gql(
+      `mutation ($input: ConnectTelegramGroupInput!) { connectTelegramGroup(input: $input) { id } }`,
+      { input: { familyId: family, chatId: telegramGroup, title: `${tag} group` } },
+      { token, headers: { 'x-bot-key': botKey } },
+    );
+    if (connected.errors !== undefined)
+      throw new Error(`fixture connectTelegramGroup failed: ${connected.text}`);
     await budgetAlertsSettled(app, family);
     const alerts = await app.sql<{ id: string }>(
       `select id::text as id from notification where family_id = $1 order by seq limit 1`,
@@ -514,6 +533,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       budget,
       goal,
       exchangeRate,
+      telegramGroup,
       notification: alerts[0].id,
     };
   };
@@ -624,7 +644,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       idColumns.set(table_name, [...(idColumns.get(table_name) ?? []), column_name]);
     familyScopedTables = columns.filter((c) => c.column_name === 'family_id').map((c) => c.table_name);
 
-    bIds = [familyB, userB.user.id, tB.userId, tB.telegramId];
+    bIds = [familyB, userB.user.id, tB.userId, tB.telegramId, b.telegramGroup];
     for (const table of familyScopedTables) {
       if (!idColumns.get(table)!.includes('id')) continue;
       const rows = await app.sql<{ id: string }>(
@@ -672,8 +692,10 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       const beforeA = await snapshotFamily(a.family);
 
       const attackArgs = argumentsFor(c, a, b[kind]);
+      const bot = WITH_BOT_CREDENTIAL.has(c.field) ? { headers: { 'x-bot-key': botKey } } : {};
       const attack = await app.gql<Record<string, unknown>>(operationFor(c, attackArgs), attackArgs, {
         token: tokenA,
+        ...bot,
       });
       const others = new Set(bIds.filter((id) => id !== b[kind]));
       const leaked = [...bSecrets, ...others].filter((secret) => attack.text.includes(secret));
@@ -699,7 +721,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       const control = await app.gql<Record<string, unknown>>(
         operationFor(c, controlArgs),
         controlArgs,
-        c.expectation === 'bot-only' ? { headers: { 'x-bot-key': botKey } } : { token: tokenA },
+        c.expectation === 'bot-only' ? { headers: { 'x-bot-key': botKey } } : { token: tokenA, ...bot },
       );
       expect(control.errors, `control with A's own ${kind} failed: ${control.text}`).toBeUndefined();
       if (c.expectation === 'empty') expect(listedItems(control.data?.[c.field], c.field)).not.toEqual([]);

@@ -311,6 +311,17 @@ const QUERIES: Record<string, (f: Fixtures) => Promise<Vars[]> | Vars[]> = {
   family: (f) => [{ id: f.family }],
   categories: (f) => [{ familyId: f.family, includeArchived: true }],
   bindingInfo: async () => [{ code: await bindingCode() }],
+  telegramGroup: async (f) => {
+    // Connected by the owner through the bot (both credentials), as the bot's /connect does.
+    const chatId = `-100${randomInt(1_000_000, 9_999_999)}`;
+    const connected = await app.gql(
+      `mutation ($input: ConnectTelegramGroupInput!) { connectTelegramGroup(input: $input) { id } }`,
+      { input: { familyId: f.family, chatId, title: 'Everything' } },
+      { token: owner.token!, headers: { ...freshClientIp(), 'x-bot-key': botKey } },
+    );
+    if (connected.errors !== undefined) throw new Error(`connect failed: ${connected.text}`);
+    return [{ chatId }, { chatId: '-1' }];
+  },
 };
 
 /** Variables of every mutation, in the order they run; each is called by the viewer, then the owner. */
@@ -518,6 +529,13 @@ const MUTATIONS: Record<string, Entry> = {
     }),
     ownerCode: 'INVALID_CREDENTIALS',
   },
+  setLanguage: { call: () => ({ variables: { language: 'ru' } }) },
+  // Only through the bot (its credential beside the user's token): a user's own call is refused.
+  connectTelegramGroup: {
+    call: (f) => ({ variables: { input: { familyId: f.family, chatId: '-1001', title: 'Family' } } }),
+    ownerCode: 'FORBIDDEN',
+  },
+  disconnectTelegramGroup: { call: () => ({ variables: { chatId: '-1001' } }), ownerCode: 'FORBIDDEN' },
   logout: {
     call: async (_f, c) => ({ variables: { everywhere: false }, token: (await freshLogin(c)).accessToken }),
   },

@@ -29,6 +29,7 @@ const BOT_FIELDS = [
   'acknowledgeNotifications',
   'bindingStart',
   'pendingNotifications',
+  'telegramGroup',
   'telegramLogin',
   'telegramRegister',
 ];
@@ -215,6 +216,11 @@ describe('Telegram identity (SECURITY.md T1, T4, T5)', () => {
       query: ACK,
       variables: { ids: [] },
       works: (data: Record<string, unknown>) => expect(data.acknowledgeNotifications).toBe(0),
+    },
+    telegramGroup: {
+      query: `query Group($chatId: ID!) { telegramGroup(chatId: $chatId) { familyId } }`,
+      variables: { chatId: '-1001' },
+      works: (data: Record<string, unknown>) => expect(data.telegramGroup).toBeNull(),
     },
   });
 

@@ -221,7 +221,7 @@ describe('Telegram bot end to end', () => {
     const ben = newTelegramUser('Ben');
     await quickRegister(ben);
     const question = await ask(ben, '/add 12 xyz');
-    expect(textOf(question)).toBe('Which category for 12 EUR?');
+    expect(textOf(question)).toBe('Which category for 12.00 EUR?');
     const names = buttonsOf(question).map((b) => b.text);
     expect(names).toContain('Groceries');
     expect(names.length).toBeGreaterThan(1);
@@ -251,7 +251,7 @@ describe('Telegram bot end to end', () => {
 
     // "tra" starts Transport, Public transport and Travel: only those are offered.
     const which = await ask(ben, '/add 30 tra weekend');
-    expect(textOf(which)).toBe('Which one do you mean for 30 EUR?');
+    expect(textOf(which)).toBe('Which one do you mean for 30.00 EUR?');
     expect(
       buttonsOf(which)
         .map((b) => b.text)
@@ -538,8 +538,13 @@ describe('Telegram bot end to end', () => {
     await ask(lee, '/add 42 groceries');
     const leeInGroup = await ask(lee, '/balance', { chat: group });
     const otherInGroup = await ask(kim, '/balance', { chat: group });
-    for (const reply of [leeInGroup, otherInGroup]) expect(textOf(reply)).not.toContain('42.00');
-    expect(textOf(otherInGroup)).toBe(PRIVATE_ONLY);
+    for (const reply of [leeInGroup, otherInGroup]) {
+      expect(textOf(reply)).not.toContain('42.00');
+      // A group shows figures only once an owner or admin connected it to a family.
+      expect(textOf(reply)).toBe(
+        'This group is not connected to a family yet. An owner or admin can send /connect here.',
+      );
+    }
     expect(await ledgerRows(lee)).toHaveLength(1);
   }, 90_000);
 
@@ -587,6 +592,312 @@ describe('Telegram bot end to end', () => {
     expect(textOf(theirs)).toContain('• Ola (member)');
     expect(textOf(theirs)).not.toContain('t.me/');
   }, 90_000);
+
+  it('answers every private message: greetings, questions, thanks, unknown commands, anything', async () => {
+    const ria = newTelegramUser('Ria');
+    const guest = await ask(ria, 'hi');
+    expect(textOf(guest)).toMatch(/^Hi! Send me what you spent/);
+    expect(buttonsOf(guest).map((b) => b.text)).toEqual(['Quick register', 'Link account']);
+    expect(textOf(await ask(ria, '/frobnicate'))).toMatch(
+      /^I don't know that command\.\n\nI keep your family's money/,
+    );
+
+    await quickRegister(ria);
+    expect(textOf(await ask(ria, 'hello there!'))).toMatch(/^Hi! Send me what you spent/);
+    expect(textOf(await ask(ria, "what's my balance?"))).toContain('Cash: 0.00 EUR');
+    expect(textOf(await ask(ria, 'thanks 👍'))).toBe('You are welcome!');
+    expect(textOf(await ask(ria, 'the weather is nice'))).toMatch(/^I did not find an amount in that\./);
+    const unknown = await ask(ria, '/frobnicate');
+    expect(textOf(unknown)).toMatch(/^I don't know that command\.\n\nHere is what I can do:/);
+    expect(await ledgerRows(ria)).toHaveLength(0);
+  }, 90_000);
+
+  it('keeps an entry typed before registration and offers it right after the one tap', async () => {
+    const sol = newTelegramUser('Sol');
+    const kept = await ask(sol, 'coffee 3.50');
+    expect(textOf(kept)).toMatch(/^I will keep "coffee 3\.50" for you\./);
+    expect(await userIdOf(sol)).toBeUndefined();
+
+    const from = tg.mark();
+    await press(sol, kept, 'Quick register', (t) => t.startsWith('Welcome, Sol!'));
+    const offer = await tg.waitFor(
+      (c) => c.index >= from && chatOf(c) === sol.id && textOf(c).startsWith('Before you connected'),
+    );
+    expect(textOf(offer)).toBe('Before you connected you sent "coffee 3.50". Record it now?');
+    const recorded = await press(sol, offer, 'Record it', (t) => t.startsWith('Recorded'));
+    expect(textOf(recorded)).toBe('Recorded −3.50 EUR · Eating out\nCash: -3.50 EUR');
+    expect((await ledgerRows(sol)).map((r) => r.amount)).toEqual(['350']);
+  }, 90_000);
+
+  it('understands how people write: any order, thousands, dates, currency words, income, absurd amounts', async () => {
+    const tia = newTelegramUser('Tia');
+    await quickRegister(tia);
+    const yesterday = new Date(Date.now() - 24 * 3600 * 1000).toISOString().slice(0, 10);
+    expect(textOf(await ask(tia, 'yesterday taxi 20')).split('\n')[0]).toBe(
+      `Recorded −20.00 EUR · Taxi · ${yesterday}`,
+    );
+    expect(textOf(await ask(tia, '1 200 rent')).split('\n')[0]).toBe('Recorded −1200.00 EUR · Housing');
+    expect(textOf(await ask(tia, '1,200.50 rent')).split('\n')[0]).toBe('Recorded −1200.50 EUR · Housing');
+    expect(textOf(await ask(tia, '+500 salary')).split('\n')[0]).toBe('Recorded +500.00 EUR · Salary');
+    expect(textOf(await ask(tia, 'зарплата 2к')).split('\n')[0]).toBe('Recorded +2000.00 EUR · Salary');
+    expect(textOf(await ask(tia, '🍕 15')).split('\n')[0]).toBe('Recorded −15.00 EUR · Eating out');
+    expect(textOf(await ask(tia, '20 BAR drinks'))).toBe('Which category for 20.00 EUR?');
+    expect(textOf(await ask(tia, '300 руб такси'))).toBe(
+      'You have no account in RUB. Add one in the app first.',
+    );
+    expect(textOf(await ask(tia, '12345678901234567890 groceries'))).toBe(
+      'That amount is too large to record. Please check it and send it again.',
+    );
+    const rows = await app.sql<{ occurred_on: string; amount: string }>(
+      `select t.occurred_on::text, t.amount::text from ledger_transaction t
+         join membership m on m.family_id = t.family_id join app_user u on u.id = m.user_id
+        where u.telegram_id = $1 order by t.seq`,
+      [String(tia.id)],
+    );
+    expect(rows.map((r) => r.amount)).toEqual(['2000', '120000', '120050', '50000', '200000', '1500']);
+    expect(rows[0]!.occurred_on).toBe(yesterday);
+    const long = await ask(tia, `25 groceries ${'and then some more words about the shopping '.repeat(40)}`);
+    expect(textOf(long).split('\n')[0]).toMatch(/^Recorded −25\.00 EUR · Groceries · and then .*…$/);
+  }, 90_000);
+
+  it('pages through every category in the picker, most used first, and a typed word narrows it', async () => {
+    const uli = newTelegramUser('Uli');
+    await quickRegister(uli);
+    await ask(uli, '7 taxi');
+    await ask(uli, '8 taxi');
+    await ask(uli, '9 kids');
+    const picker = await ask(uli, '9 xyz');
+    expect(textOf(picker)).toBe('Which category for 9.00 EUR?');
+    const first = buttonsOf(picker).map((b) => b.text);
+    expect(first.slice(0, 2)).toEqual(['Taxi', 'Kids']);
+    expect(first.at(-1)).toBe('More ›');
+
+    const seen = new Set(first.filter((t) => t !== 'More ›'));
+    let page = picker;
+    while (buttonsOf(page).some((b) => b.text === 'More ›')) {
+      page = await press(uli, page, 'More ›', () => true);
+      expect(page.method).toBe('editMessageText');
+      for (const b of buttonsOf(page)) if (!b.text.endsWith('›') && !b.text.startsWith('‹')) seen.add(b.text);
+    }
+    const token = await tokenOf(uli);
+    const all = await app.gql<{ categories: { name: string }[] }>(CATEGORIES, {}, { token });
+    expect([...seen].sort()).toEqual(all.data!.categories.map((c) => c.name).sort());
+
+    const narrowed = await ask(uli, 'util');
+    expect(textOf(narrowed)).toBe('Which category for 9.00 EUR? Matching "util":');
+    expect(buttonsOf(narrowed).map((b) => b.text)).toEqual(['Utilities']);
+    const done = await press(uli, narrowed, 'Utilities', (t) => t.startsWith('Recorded'));
+    expect(textOf(done).split('\n')[0]).toBe('Recorded −9.00 EUR · Utilities · xyz');
+  }, 90_000);
+
+  it("shows each entry's own balance, even in a burst of 30 quick entries", async () => {
+    const vic = newTelegramUser('Vic');
+    await quickRegister(vic);
+    const from = tg.mark();
+    for (let i = 0; i < 30; i++) tg.sendText(vic, '1 groceries');
+    await vi.waitFor(
+      () => {
+        const replies = tg.sent(from).filter((c) => chatOf(c) === vic.id && textOf(c).startsWith('Recorded'));
+        if (replies.length < 30) throw new Error(`${replies.length} of 30 replies`);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    const balances = tg
+      .sent(from)
+      .filter((c) => chatOf(c) === vic.id && textOf(c).startsWith('Recorded'))
+      .map((c) => Number(/Cash: -(\d+)\.00 EUR/.exec(textOf(c))![1]))
+      .sort((a, b) => a - b);
+    expect(balances).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  }, 120_000);
+
+  it('speaks Russian to a Russian Telegram user, and /language switches', async () => {
+    // The command menu is described in Russian for Russian Telegram users.
+    const menus = tg.calls.filter((c) => c.method === 'setMyCommands' && c.token === TOKEN);
+    const russian = menus.find((c) => c.payload.language_code === 'ru');
+    expect(JSON.stringify(russian?.payload.commands)).toContain('Записать расход');
+    expect(menus.some((c) => c.payload.language_code === undefined)).toBe(true);
+    const yana: TgUser = { ...newTelegramUser('Yana'), language_code: 'ru' };
+    const start = await ask(yana, '/start');
+    expect(textOf(start)).toMatch(/^Я веду деньги вашей семьи/);
+    expect(buttonsOf(start).map((b) => b.text)).toEqual(['Быстрая регистрация', 'Привязать аккаунт']);
+    await press(yana, start, 'Быстрая регистрация', (t) => t.startsWith('Добро пожаловать, Yana!'));
+    const taxi = await ask(yana, 'вчера такси 300');
+    expect(textOf(taxi)).toMatch(/^Записал −300\.00 EUR · Taxi · \d{4}-\d{2}-\d{2}\nCash: -300\.00 EUR$/);
+    expect(buttonsOf(taxi).map((b) => b.text)).toEqual(['Отменить']);
+    expect(textOf(await ask(yana, 'привет'))).toMatch(/^Привет! Пришлите, что потратили/);
+
+    const choose = await ask(yana, '/language');
+    expect(textOf(choose)).toBe('Выберите язык ответов:');
+    expect(buttonsOf(choose).map((b) => b.text)).toEqual(['English', 'Русский']);
+    expect(textOf(await press(yana, choose, 'English', (t) => t.startsWith('From now')))).toBe(
+      'From now on I reply in English.',
+    );
+    expect(textOf(await ask(yana, 'hi'))).toMatch(/^Hi! Send me what you spent/);
+    // The choice is kept on the user through the API, not only in the bot.
+    const stored = await app.sql<{ language: string | null }>(
+      'select language from app_user where telegram_id = $1',
+      [String(yana.id)],
+    );
+    expect(stored).toEqual([{ language: 'en' }]);
+
+    const back = await ask(yana, '/language');
+    expect(textOf(await press(yana, back, 'Русский', (t) => t.startsWith('Теперь')))).toBe(
+      'Теперь я отвечаю по-русски.',
+    );
+    expect(await app.sql('select language from app_user where telegram_id = $1', [String(yana.id)])).toEqual([
+      { language: 'ru' },
+    ]);
+
+    // Chosen elsewhere (another client), it reaches the bot with the next sign-in, over Telegram's own.
+    const set = await app.gql(
+      `mutation { setLanguage(language: "en") { language } }`,
+      {},
+      { token: await tokenOf(yana) },
+    );
+    expect(set.errors).toBeUndefined();
+    if (realRedis) {
+      const keys = await redis!.keys(`${redisPrefix}*${yana.id}*`);
+      await redis!.del(...keys);
+      expect(textOf(await ask(yana, 'привет'))).toMatch(/^Hi! Send me what you spent/);
+    }
+  }, 90_000);
+
+  it("keeps a language picked before registering as the new user's choice", async () => {
+    const zed = newTelegramUser('Zed');
+    const choose = await ask(zed, '/language');
+    expect(textOf(await press(zed, choose, 'Русский', (t) => t.startsWith('Теперь')))).toBe(
+      'Теперь я отвечаю по-русски.',
+    );
+    const start = await ask(zed, '/start');
+    await press(zed, start, 'Быстрая регистрация', (t) => t.startsWith('Добро пожаловать, Zed!'));
+    expect(await app.sql('select language from app_user where telegram_id = $1', [String(zed.id)])).toEqual([
+      { language: 'ru' },
+    ]);
+  }, 90_000);
+
+  it('a family group: an admin connects it, two members record there, viewers and strangers are refused, an alert arrives in the group', async () => {
+    const group = { id: -4_000_000_777, type: 'group' as const, title: 'The Smiths' };
+    const inGroup = { chat: group };
+    const NOT_CONNECTED_GROUP =
+      'This group is not connected to a family yet. An owner or admin can send /connect here.';
+    const gwen = newTelegramUser('Gwen');
+    await quickRegister(gwen);
+    const gwenToken = await tokenOf(gwen);
+    const me = await app.gql<{ me: { defaultFamily: { id: string } } }>(
+      `{ me { defaultFamily { id } } }`,
+      {},
+      {
+        token: gwenToken,
+      },
+    );
+    const familyId = me.data!.me.defaultFamily.id;
+    const invite = async (role: string) =>
+      (
+        await app.gql<{ createInvite: { code: string } }>(
+          `mutation ($input: CreateInviteInput!) { createInvite(input: $input) { code } }`,
+          { input: { familyId, role } },
+          { token: gwenToken },
+        )
+      ).data!.createInvite.code;
+    const hank = newTelegramUser('Hank');
+    await quickRegister(hank);
+    await ask(hank, `/start join_${await invite('MEMBER')}`, { expect: (t) => t.startsWith('You joined') });
+    const ivy = newTelegramUser('Ivy');
+    await quickRegister(ivy);
+    await ask(ivy, `/start join_${await invite('VIEWER')}`, { expect: (t) => t.startsWith('You joined') });
+
+    // Not connected yet: no figures, and plain talk is left alone.
+    expect(textOf(await ask(hank, '/balance', inGroup))).toBe(NOT_CONNECTED_GROUP);
+    // A member below admin cannot connect it.
+    expect(textOf(await ask(hank, '/connect', inGroup))).toBe(
+      'Only an owner or admin of the family can connect a group.',
+    );
+
+    const from = tg.mark();
+    tg.sendText(gwen, '/connect', inGroup);
+    const confirm = await tg.waitFor(
+      (c) => c.index >= from && chatOf(c) === gwen.id && textOf(c).startsWith('Connect the group'),
+    );
+    expect(textOf(confirm)).toBe(
+      'Connect the group "The Smiths" to Gwen\'s family? Its members will record there, and budget alerts will go there.',
+    );
+    await tg.waitFor((c) => c.index >= from && chatOf(c) === group.id && textOf(c).startsWith('I sent you'));
+    const announced = tg.mark();
+    const done = await press(gwen, confirm, 'Connect', (t) => t.startsWith('Connected'));
+    expect(textOf(done)).toBe('Connected: "The Smiths" now belongs to Gwen\'s family.');
+    await tg.waitFor(
+      (c) =>
+        c.index >= announced && chatOf(c) === group.id && textOf(c).startsWith('This group is now connected'),
+    );
+    expect(
+      await app.sql('select family_id from telegram_group where chat_id = $1', [String(group.id)]),
+    ).toEqual([{ family_id: familyId }]);
+
+    const food = (
+      await app.gql<{ categories: { id: string; name: string }[] }>(CATEGORIES, {}, { token: gwenToken })
+    ).data!.categories.find((c) => c.name === 'Food')!;
+    expect(
+      (
+        await app.gql(
+          CREATE_BUDGET,
+          { input: { amount: '100.00', categoryId: food.id } },
+          { token: gwenToken },
+        )
+      ).errors,
+    ).toBeUndefined();
+
+    // Two members record in the group, each as themselves.
+    const alerts = tg.mark();
+    const gwenEntry = await ask(gwen, '60 groceries', {
+      ...inGroup,
+      expect: (t) => t.startsWith('Recorded'),
+    });
+    expect(textOf(gwenEntry)).toBe('Recorded −60.00 EUR · Groceries · Gwen\nCash: -60.00 EUR');
+    const hankEntry = await ask(hank, `@${BOT_USERNAME} 250 groceries`, {
+      ...inGroup,
+      expect: (t) => t.startsWith('Recorded'),
+    });
+    expect(textOf(hankEntry)).toBe('Recorded −250.00 EUR · Groceries · Hank\nCash: -310.00 EUR');
+    const creators = await app.sql<{ amount: string; first_name: string }>(
+      `select t.amount::text, u.first_name from ledger_transaction t join app_user u on u.id = t.created_by_id
+        where t.family_id = $1 order by t.seq`,
+      [familyId],
+    );
+    expect(creators).toEqual([
+      { amount: '6000', first_name: 'Gwen' },
+      { amount: '25000', first_name: 'Hank' },
+    ]);
+
+    // The budget alert goes to the group.
+    const alert = await tg.waitFor(
+      (c) => c.index >= alerts && chatOf(c) === group.id && textOf(c).startsWith('Budget exceeded: Food'),
+    );
+    expect(textOf(alert)).toContain('310.00 EUR of 100.00 EUR');
+
+    // A viewer is refused by the API; a stranger gets a private nudge to /start.
+    expect(textOf(await ask(ivy, '/add 5 groceries', inGroup))).toBe(
+      "Your role in this family doesn't allow that. Ask an owner or admin.",
+    );
+    const jon = newTelegramUser('Jon');
+    const nudged = tg.mark();
+    tg.sendText(jon, '20 taxi', inGroup);
+    const nudge = await tg.waitFor((c) => c.index >= nudged && chatOf(c) === jon.id);
+    expect(textOf(nudge)).toBe('To record in your family group, connect first: send /start here (one tap).');
+    expect(await userIdOf(jon)).toBeUndefined();
+
+    // The family's figures, shown in the group.
+    expect(textOf(await ask(ivy, '/balance', inGroup))).toContain('Cash: -310.00 EUR');
+    expect(textOf(await ask(hank, '/report', inGroup))).toMatch(/^Spending \S+ – \S+: 310\.00 EUR\n/);
+    expect(textOf(await ask(hank, '/budget', inGroup))).toMatch(/^Budgets .*\n\nFood\n/);
+    expect((await ledgerRows(gwen)).map((r) => r.amount)).toEqual(['6000', '25000']);
+
+    // /undo in the group takes back the sender's own last entry, not the latest one of the group.
+    expect(textOf(await ask(gwen, '/undo', inGroup))).toBe(
+      'Undone: the last entry is deleted and the balance is back.',
+    );
+    expect((await ledgerRows(gwen)).map((r) => r.amount)).toEqual(['25000']);
+    expect(textOf(await ask(gwen, '/undo', inGroup))).toBe('Nothing to undo.');
+  }, 120_000);
 
   it('in webhook mode accepts only updates carrying the secret token (T2)', async () => {
     const token = '777777:TEST-hook';

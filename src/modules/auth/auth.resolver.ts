@@ -15,6 +15,17 @@ export class AuthResolver {
     return ctx.services.users.me(await ctx.principal());
   }
 
+  @Mutation(() => UserObject, {
+    description: 'Sets the language of replies for the signed-in user ("en" or "ru").',
+  })
+  async setLanguage(
+    @Arg('language', () => String, { description: 'A supported language code: "en" or "ru".' })
+    language: string,
+    @Ctx() ctx: Context,
+  ): Promise<UserRow> {
+    return ctx.services.users.setLanguage(await ctx.principal(), language);
+  }
+
   @PublicAuthEndpoint()
   @Mutation(() => AuthPayload, {
     description: 'Creates an email + password account and signs it in. Limited to 30 per 5 minutes per IP.',

@@ -27,6 +27,10 @@ export class User {
   @Property({ type: 'text', nullable: true })
   lastName: string | null = null;
 
+  /** The language chosen for the bot's replies (SUPPORTED_LANGUAGES), or null for Telegram's own. */
+  @Property({ type: 'text', nullable: true })
+  language: string | null = null;
+
   /** The family finance operations act on when none is named. */
   @ManyToOne(() => Family, { ref: true, nullable: true, deleteRule: 'set null' })
   defaultFamily: Ref<Family> | null = null;

@@ -10,6 +10,7 @@ export const USER = shape({
   emailVerified: col.bool('email_verified'),
   firstName: col.text('first_name'),
   lastName: col.textOrNull('last_name'),
+  language: col.textOrNull('language'),
   createdAt: col.timestamp('created_at'),
   defaultFamilyId: col.textOrNull('default_family_id'),
 });
@@ -42,6 +43,7 @@ export function userFromEntity(user: User): UserRow {
     emailVerified: user.emailVerified,
     firstName: user.firstName,
     lastName: user.lastName,
+    language: user.language,
     createdAt: user.createdAt,
     defaultFamilyId: user.defaultFamily?.id ?? null,
   } satisfies RowOf<typeof USER>;

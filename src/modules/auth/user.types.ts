@@ -31,6 +31,12 @@ export class UserObject implements Omit<UserRow, 'defaultFamilyId' | 'own'> {
   @Field(() => String, { nullable: true, description: 'Last name, if given.' })
   lastName!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The language the user chose for replies ("en", "ru"); null until chosen.',
+  })
+  language!: string | null;
+
   @Field(() => DateTimeISOResolver, { description: 'When the account was created.' })
   createdAt!: Date;
 }

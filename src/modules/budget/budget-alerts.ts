@@ -107,6 +107,18 @@ export async function recordBudgetAlerts(
      returning id, user_id, family_id, kind, payload, created_at`,
     [now.toISOString(), JSON.stringify(alerts), familyId],
   );
+  // And each of the family's Telegram groups, once: delivered to the group chat, through the member who
+  // connected it (the outbox addresses users).
+  await em.execute(
+    `insert into notification (id, family_id, user_id, kind, payload, dedupe_key, created_at)
+     select gen_random_uuid(), g.family_id, g.connected_by_id, 'budget_alert',
+            a.payload || jsonb_build_object('chatId', g.chat_id::text), a.key || ':group:' || g.chat_id, ?
+       from telegram_group g
+      cross join jsonb_to_recordset(?::jsonb) as a(key text, payload jsonb)
+      where g.family_id = ?
+     on conflict (dedupe_key) do nothing`,
+    [now.toISOString(), JSON.stringify(alerts), familyId],
+  );
 }
 
 /** A notification row just recorded, as live subscribers are told about it. */

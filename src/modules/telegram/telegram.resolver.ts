@@ -4,6 +4,8 @@ import { BotOnly, UserAuthEndpoint } from '../../graphql/access.js';
 import { AuthPayload } from '../auth/auth.inputs.js';
 import type { UserRow } from '../auth/user.read.js';
 import { UserObject } from '../auth/user.types.js';
+import type { TelegramGroupRow } from './telegram-group.read.js';
+import { ConnectTelegramGroupInput, TelegramGroupObject } from './telegram-group.types.js';
 import {
   BindingInfo,
   BindingStart,
@@ -15,6 +17,41 @@ import {
 
 @Resolver()
 export class TelegramResolver {
+  @BotOnly()
+  @Query(() => TelegramGroupObject, {
+    nullable: true,
+    description: 'Bot only: the family a Telegram group chat is connected to; null when it is not connected.',
+  })
+  telegramGroup(
+    @Arg('chatId', () => ID, { description: 'The Telegram group chat id.' }) chatId: string,
+    @Ctx() ctx: Context,
+  ): Promise<TelegramGroupRow | null> {
+    return ctx.services.telegram.group(chatId);
+  }
+
+  @Mutation(() => TelegramGroupObject, {
+    description:
+      "Connects a Telegram group to a family (owner or admin). Sent by the bot with the user's token and its " +
+      'own credential after the user confirmed in a private chat; FORBIDDEN without the bot credential.',
+  })
+  async connectTelegramGroup(
+    @Arg('input', () => ConnectTelegramGroupInput, { description: 'The group and the family.' })
+    input: ConnectTelegramGroupInput,
+    @Ctx() ctx: Context,
+  ): Promise<TelegramGroupRow> {
+    return (await ctx.finance()).telegramGroups.connect(input, ctx.isBot);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Disconnects a Telegram group from its family (owner or admin), through the bot.',
+  })
+  async disconnectTelegramGroup(
+    @Arg('chatId', () => ID, { description: 'The Telegram group chat id.' }) chatId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return (await ctx.finance()).telegramGroups.disconnect(chatId, ctx.isBot);
+  }
+
   @BotOnly({ authSensitive: true })
   @Mutation(() => AuthPayload, {
     description: 'Bot only: one-tap registration of a Telegram user (idempotent: a known user is signed in).',

@@ -1,4 +1,5 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { readTelegramGroup, type TelegramGroupRow } from './telegram-group.read.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
 import { uuidArray } from '../../db/sql.js';
@@ -65,6 +66,11 @@ export class TelegramService {
     private readonly em: EntityManager,
     private readonly auth: AuthService,
   ) {}
+
+  /** The family a Telegram group is connected to, for the bot; null when it is not connected. */
+  group(chatId: string): Promise<TelegramGroupRow | null> {
+    return readTelegramGroup(this.em, parseChatId(chatId, 'chatId'));
+  }
 
   /** Creates a Telegram-only user with a personal family, or signs in the existing one (idempotent). */
   async register(input: TelegramRegisterInput, meta: RequestMeta): Promise<AuthPayload> {
@@ -298,7 +304,7 @@ export function parseTelegramId(value: string, field: string): string {
   return value;
 }
 
-function parseChatId(value: string, field: string): string {
+export function parseChatId(value: string, field: string): string {
   if (!CHAT_ID.test(value) || BigInt(value) > INT64_MAX || BigInt(value) < -INT64_MAX) {
     throw badInput(field, 'Not a Telegram chat id.');
   }
