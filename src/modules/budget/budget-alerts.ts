@@ -97,7 +97,7 @@ export async function recordBudgetAlerts(
   );
   if (alerts.length === 0) return [];
   // Every member gets each alert once: the dedupe key names budget, period, threshold and member.
-  return em.execute<RecordedNotification[]>(
+  const recorded = await em.execute<RecordedNotification[]>(
     `insert into notification (id, family_id, user_id, kind, payload, dedupe_key, created_at)
      select gen_random_uuid(), m.family_id, m.user_id, 'budget_alert', a.payload, a.key || ':' || m.user_id, ?
        from membership m
@@ -108,7 +108,7 @@ export async function recordBudgetAlerts(
     [now.toISOString(), JSON.stringify(alerts), familyId],
   );
   // And each of the family's Telegram groups, once: delivered to the group chat, through the member who
-  // connected it (the outbox addresses users).
+  // connected it (the outbox addresses users). Not told to live subscribers: that member has their own.
   await em.execute(
     `insert into notification (id, family_id, user_id, kind, payload, dedupe_key, created_at)
      select gen_random_uuid(), g.family_id, g.connected_by_id, 'budget_alert',
@@ -119,6 +119,7 @@ export async function recordBudgetAlerts(
      on conflict (dedupe_key) do nothing`,
     [now.toISOString(), JSON.stringify(alerts), familyId],
   );
+  return recorded;
 }
 
 /** A notification row just recorded, as live subscribers are told about it. */
