@@ -7,6 +7,8 @@ import { createContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createDeps, type Deps } from './deps.js';
 import { createApollo } from './graphql/apollo.js';
+import type { JobQueue } from './jobs/job-queue.js';
+import { registerJobs, startJobQueue } from './jobs/jobs.js';
 import { healthRoutes } from './http/health.js';
 import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
@@ -57,14 +59,24 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     await database.close();
     throw error;
   }
-  const deps = createDeps({ config, clock, orm: database.orm, kv, logger, callers, sessionEvents });
+  let jobs: JobQueue;
+  try {
+    jobs = await startJobQueue(config, database, logger, config.jobs.inProcess);
+  } catch (error) {
+    await sessionEvents.close();
+    await kv.close();
+    await database.close();
+    throw error;
+  }
+  const deps = createDeps({ config, clock, orm: database.orm, kv, logger, callers, sessionEvents, jobs });
+  await registerJobs(jobs, deps);
   const schema = await createSchema();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false);
   const httpServer = createServer(app);
-  const metrics = new ApiMetrics(database.orm, callers);
+  const metrics = new ApiMetrics(database.orm, callers, jobs);
   const apollo = createApollo(schema, config, httpServer, [metrics.plugin()]);
   await apollo.start();
 
@@ -104,6 +116,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         await sessionEvents.close();
         // After the last request, so every expense it recorded is evaluated here or by another process.
         await deps.budgetAlerts.stop();
+        // Jobs in progress finish (or are retried elsewhere once their claim expires) before the pool closes.
+        await jobs.stop();
         await database.close();
         await kv.close();
       })();

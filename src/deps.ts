@@ -5,6 +5,7 @@ import { LoginThrottle } from './modules/auth/login-throttle.js';
 import { CallerCache } from './modules/auth/caller-cache.js';
 import { LocalSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
 import { BudgetAlertWorker } from './modules/budget/budget-alerts.js';
+import type { JobQueue } from './jobs/job-queue.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
@@ -26,11 +27,13 @@ export interface Deps {
   sessionEvents: SessionEvents;
   /** Evaluates budget alerts after commit; started and stopped with the app. */
   budgetAlerts: BudgetAlertWorker;
+  /** Durable jobs (pg-boss); absent where a tool builds the deps without one (the benchmarks). */
+  jobs?: JobQueue;
 }
 
 export function createDeps(
   base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 'logger'> &
-    Partial<Pick<Deps, 'callers' | 'sessionEvents'>>,
+    Partial<Pick<Deps, 'callers' | 'sessionEvents' | 'jobs'>>,
 ): Deps {
   const callers = base.callers ?? new CallerCache(base.clock);
   return {

@@ -5,8 +5,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Context } from '../context.js';
 import type { Orm } from '../db/orm.js';
 import type { CallerCache } from '../modules/auth/caller-cache.js';
+import { registerJobMetrics } from '../jobs/job-metrics.js';
+import type { JobQueue } from '../jobs/job-queue.js';
 
-/** Prometheus metrics of one API process: requests and errors by operation and code, and the DB pool. */
+/**
+ * Prometheus metrics of one API process: requests and errors by operation and code, the DB pool, and the
+ * jobs it worked.
+ */
 export class ApiMetrics {
   readonly registry = new Registry();
 
@@ -25,8 +30,9 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor(orm: Orm, callers: CallerCache) {
+  constructor(orm: Orm, callers: CallerCache, jobs?: JobQueue) {
     collectDefaultMetrics({ register: this.registry });
+    if (jobs !== undefined) registerJobMetrics(this.registry, jobs);
     new Counter({
       name: 'caller_lookups_total',
       help: 'Signed-in callers by source: hit (memory), miss (database, remembered), unsubscribed (database, not remembered)',
