@@ -12,6 +12,7 @@ import { FamilyReads } from './modules/family/family.reads.js';
 import { FamilyService } from './modules/family/family.service.js';
 import { GoalService } from './modules/goal/goal.service.js';
 import { RateService } from './modules/rate/rate.service.js';
+import { ScheduleService } from './modules/schedule/schedule.service.js';
 import { ReportService } from './modules/report/report.service.js';
 import { TelegramService } from './modules/telegram/telegram.service.js';
 import { UserService } from './modules/auth/user.service.js';
@@ -40,6 +41,7 @@ export interface FinanceServices {
   goals: GoalService;
   rates: RateService;
   reports: ReportService;
+  schedules: ScheduleService;
   /** Batch loaders of related rows, scoped to the caller's families. */
   loaders: Loaders;
 }
@@ -114,6 +116,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           goals: new GoalService(deps, em, access),
           rates: new RateService(deps, em, access),
           reports: new ReportService(deps, em, access),
+          schedules: new ScheduleService(deps, em, access),
           // Made on first use: most requests never batch-load.
           get loaders() {
             loaders ??= createLoaders(access);

@@ -10,6 +10,7 @@ import { FamilyResolver, MemberResolver, UserFamilyResolver } from './modules/fa
 import { GoalResolver } from './modules/goal/goal.resolver.js';
 import { HealthResolver } from './modules/health/health.resolver.js';
 import { RateResolver } from './modules/rate/rate.resolver.js';
+import { OccurrenceResolver, ScheduleResolver } from './modules/schedule/schedule.resolver.js';
 import { ReportResolver } from './modules/report/report.resolver.js';
 import { TelegramResolver } from './modules/telegram/telegram.resolver.js';
 import { TransactionResolver } from './modules/transaction/transaction.resolver.js';
@@ -28,6 +29,8 @@ export const resolvers = [
   RateResolver,
   ReportResolver,
   TelegramResolver,
+  ScheduleResolver,
+  OccurrenceResolver,
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */
@@ -38,8 +41,9 @@ export async function createSchema(): Promise<GraphQLSchema> {
     validate: false,
   });
   // type-graphql has no option for the root types' descriptions; integrators read them first in Sandbox.
-  schema.getQueryType()!.description = 'Reads: your user, families, ledger, budgets, goals and reports.';
+  schema.getQueryType()!.description =
+    'Reads: your user, families, ledger, schedules, budgets, goals and reports.';
   schema.getMutationType()!.description =
-    'Writes: sign-in and sessions, families, the ledger, budgets and goals.';
+    'Writes: sign-in and sessions, families, the ledger, schedules, budgets and goals.';
   return schema;
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Deps } from '../deps.js';
+import { registerScheduleJobs } from '../modules/schedule/schedule.jobs.js';
 import type { Logger } from '../shared/logger.js';
 import { JobQueue } from './job-queue.js';
 
@@ -24,5 +25,7 @@ export function startJobQueue(
   });
 }
 
-/** Declares every queue, and works them where the queue runs workers. None yet. */
-export async function registerJobs(_jobs: JobQueue, _deps: Deps): Promise<void> {}
+/** Declares every queue, and works them where the queue runs workers. */
+export async function registerJobs(jobs: JobQueue, deps: Deps): Promise<void> {
+  await registerScheduleJobs(jobs, deps);
+}
