@@ -40,20 +40,45 @@ interface DueRow {
 export class ScheduleRunner {
   constructor(private readonly deps: Deps) {}
 
-  /** Handles every due occurrence (of one schedule, when given); returns how many it handled. */
+  /**
+   * Handles every due occurrence (of one schedule, when given); returns how many it handled. A schedule
+   * that fails (its account archived since, say) is left for the next run and does not hold up the others;
+   * the run then fails, so the job is retried with backoff and a lasting failure is logged as dead.
+   */
   async runDue(scheduleId?: string): Promise<number> {
     let handled = 0;
+    const failed: string[] = [];
+    let lastError: unknown;
     for (;;) {
-      const done = await this.deps.orm.em
-        .fork()
-        .transactional((em) => this.runOne(em as EntityManager, scheduleId));
-      if (done === null) return handled;
-      handled += done;
+      let claimed: string | undefined;
+      try {
+        const done = await this.deps.orm.em
+          .fork()
+          .transactional((em) =>
+            this.runOne(em as EntityManager, scheduleId, failed, (id) => (claimed = id)),
+          );
+        if (done === null) break;
+        handled += done;
+      } catch (error) {
+        if (claimed === undefined) throw error;
+        failed.push(claimed);
+        lastError = error;
+        this.deps.logger.warn({ err: error, scheduleId: claimed }, 'scheduled occurrence failed');
+      }
     }
+    if (failed.length > 0) {
+      throw new Error(`schedules failed: ${failed.join(', ')}`, { cause: lastError });
+    }
+    return handled;
   }
 
   /** Claims one due schedule and handles its due occurrences; null when none is due. */
-  private async runOne(em: EntityManager, scheduleId: string | undefined): Promise<number | null> {
+  private async runOne(
+    em: EntityManager,
+    scheduleId: string | undefined,
+    skip: string[],
+    claimed: (id: string) => void,
+  ): Promise<number | null> {
     const now = this.deps.clock.now();
     // No family's today is later than the UTC date plus one: the indexed bound, before each family's own.
     const latest = addDays(now.toISOString().slice(0, 10), 1);
@@ -70,13 +95,15 @@ export class ScheduleRunner {
          from schedule s join family f on f.id = s.family_id
         where not s.paused and s.next_on is not null and s.next_on <= ?::date
           and s.next_on <= (?::timestamptz at time zone f.time_zone)::date
+          and s.id <> all(?::uuid[])
           ${scheduleId === undefined ? '' : 'and s.id = ?'}
         order by s.next_on, s.id
         limit 1
         for update of s skip locked`,
-      [latest, now.toISOString(), ...(scheduleId === undefined ? [] : [scheduleId])],
+      [latest, now.toISOString(), `{${skip.join(',')}}`, ...(scheduleId === undefined ? [] : [scheduleId])],
     );
     if (row === undefined) return null;
+    claimed(row.id);
     const today = localDate(now, row.time_zone);
     const rule = { rrule: row.rrule, startsOn: row.starts_on };
     const days = occurrencesBetween(rule, row.next_on, today);
