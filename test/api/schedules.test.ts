@@ -7,9 +7,9 @@ import { financeHelpers, type TestFamily } from '../helpers/finance.js';
 /**
  * Schedules through the API, with the runner driven by the app's manual clock: auto-post catches up every
  * missed occurrence once, "today" is the family's, ask-first occurrences wait for a member's answer, and
- * bad rules are refused naming the field. The app works no jobs itself: its clock runs in 2027, and a cron
- * tick on it would post other test files' schedules (which share the run's database) a year ahead. Each
- * test runs the runner for its own schedules only.
+ * bad rules are refused naming the field. The app works no jobs itself (no test app does): its clock runs
+ * in 2027, and a cron tick on it would post other test files' schedules (which share the run's database) a
+ * year ahead. Each test runs the runner for its own schedules only.
  */
 
 let app: TestApp;
@@ -77,7 +77,7 @@ const balanceOf = async (accountId: string) =>
     .balance;
 
 beforeAll(async () => {
-  app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK, JOBS_IN_PROCESS: 'false' });
+  app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK });
   app.clock.set(new Date('2027-01-30T12:00:00Z'));
 });
 
