@@ -3,6 +3,7 @@
  *   a  accounts with balances        b  newest 50 transactions, nested   c  month spending by category
  *   d  login                         e  createTransaction                ledger  1,000,000-row ledger scale
  *   reads  the read layer's mechanism against QueryBuilder, kysely and bare pg
+ *   schedules  10,000 due occurrences worked off by two workers, against a bare batched INSERT
  * `--profile` also records a CPU profile of the app under each selected API scenario's load.
  * Knobs (environment): BENCH_DURATION (s per round, 5), BENCH_ROUNDS (5), BENCH_WARMUP (s, 2),
  * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run).
@@ -30,6 +31,7 @@ import {
   type SeededFamily,
 } from './lib/seed.js';
 import { StatementRecorder, type Statement } from './lib/statements.js';
+import { printDueOccurrencesTable, runDueOccurrences, type DueOccurrencesReport } from './due-occurrences.js';
 import { printLedgerTable, runLedgerScale, type LedgerReport } from './ledger-scale.js';
 import { printReadMechanismsTable, runReadMechanisms, type ReadMechanismsReport } from './read-mechanisms.js';
 import { LOGIN_MUTATION, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js';
@@ -64,11 +66,12 @@ interface ScenarioResult {
 function parseArgs(argv: string[]) {
   const names = argv.filter((a) => !a.startsWith('--'));
   const unknown = names.filter(
-    (n) => !(API_NAMES as readonly string[]).includes(n) && n !== 'ledger' && n !== 'reads',
+    (n) =>
+      !(API_NAMES as readonly string[]).includes(n) && n !== 'ledger' && n !== 'reads' && n !== 'schedules',
   );
   if (unknown.length > 0) {
     console.error(
-      `Unknown benchmark ${unknown.join(', ')}; choose from ${API_NAMES.join(', ')}, ledger, reads.`,
+      `Unknown benchmark ${unknown.join(', ')}; choose from ${API_NAMES.join(', ')}, ledger, reads, schedules.`,
     );
     process.exit(2);
   }
@@ -78,6 +81,7 @@ function parseArgs(argv: string[]) {
     api: SCENARIOS.filter((s) => all || names.includes(s.name)),
     ledger: all || names.includes('ledger'),
     reads: all || names.includes('reads'),
+    schedules: all || names.includes('schedules'),
     profile: argv.includes('--profile'),
   };
 }
@@ -389,6 +393,7 @@ async function main(): Promise<void> {
     api?: ScenarioResult[];
     ledger?: LedgerReport;
     reads?: ReadMechanismsReport;
+    schedules?: DueOccurrencesReport;
     durationSeconds?: number;
   } = {
     startedAt: new Date(started).toISOString(),
@@ -410,6 +415,7 @@ async function main(): Promise<void> {
   if (args.reads) {
     report.reads = await runReadMechanisms({ ...rounds, duration: Math.min(rounds.duration, 2), log });
   }
+  if (args.schedules) report.schedules = await runDueOccurrences({ log });
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
   report.machine.loadAverageAtEnd = os.loadavg();
 
@@ -420,6 +426,7 @@ async function main(): Promise<void> {
   }
   if (report.ledger !== undefined) printLedgerTable(report.ledger);
   if (report.reads !== undefined) printReadMechanismsTable(report.reads);
+  if (report.schedules !== undefined) printDueOccurrencesTable(report.schedules);
   const load = (values: unknown) => (values as number[]).map((n) => n.toFixed(1)).join(' ');
   console.log(
     `\nMachine: ${os.cpus().length} cores, load average ${load(report.machine.loadAverageAtStart)} at start, ` +
