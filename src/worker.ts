@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, {
     pretty: config.env === 'development' && process.stdout.isTTY,
+    service: 'worker',
   });
   const database = await openDatabase(config, logger);
   const jobs = await startJobQueue(config, database, logger, true);

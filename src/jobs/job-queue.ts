@@ -103,12 +103,15 @@ export class JobQueue {
     handler: Handler<T>,
     policy: QueuePolicy = DEFAULT_POLICY,
   ): Promise<void> {
-    await this.boss.createQueue(queue, {
+    const options = {
       retryLimit: policy.retryLimit,
       retryDelay: policy.retryDelaySeconds,
       retryBackoff: true,
       expireInSeconds: policy.expireInSeconds,
-    });
+    };
+    await this.boss.createQueue(queue, options);
+    // A queue made by an earlier release keeps its old policy unless told: the code's policy wins.
+    await this.boss.updateQueue(queue, options);
     if (!this.runsWorkers) return;
     await this.boss.work<
       T,
