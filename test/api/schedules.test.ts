@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleRunner } from '../../src/modules/schedule/schedule.runner.js';
-import { startTestApp, TRUSTED_LOOPBACK, type TestApp } from '../helpers/app.js';
+import { createScratchDatabase, startTestApp, TRUSTED_LOOPBACK, type TestApp } from '../helpers/app.js';
 import { financeHelpers, type TestFamily } from '../helpers/finance.js';
 
 /**
@@ -392,5 +392,43 @@ describe('refusals', () => {
       ),
     );
     expect(read.schedules.map((s) => s.id)).toEqual([schedule.id]);
+  });
+});
+
+describe('a schedule that fails', () => {
+  it('holds up no other schedule, and is posted once it can be', async () => {
+    // A database of its own: this runs every due schedule, not only the test's.
+    const scratch = await createScratchDatabase();
+    const main = app;
+    try {
+      app = await startTestApp({ TRUSTED_PROXIES: TRUSTED_LOOPBACK, DATABASE_URL: scratch.url });
+      app.clock.set(new Date('2027-08-01T09:00:00Z'));
+      const family = await newFamily();
+      const broken = await createSchedule(family, {
+        note: 'broken',
+        rule: { frequency: 'DAILY', startsOn: '2027-08-02' },
+      });
+      const fine = await createSchedule(family, {
+        note: 'fine',
+        rule: { frequency: 'DAILY', startsOn: '2027-08-03' },
+      });
+      // An expense schedule pointing at an income category: the ledger's writer refuses its transaction.
+      await app.sql(`update schedule set category_id = $2 where id = $1`, [
+        broken.id,
+        family.category('Salary'),
+      ]);
+      app.clock.set(new Date('2027-08-03T09:00:00Z'));
+      await expect(runner().runDue()).rejects.toThrow(broken.id);
+      expect(await postedBy(broken.id)).toEqual([]);
+      expect((await postedBy(fine.id)).map((t) => t.occurred_on)).toEqual(['2027-08-03']);
+
+      await app.sql(`update schedule set category_id = null where id = $1`, [broken.id]);
+      expect(await runner().runDue()).toBe(2);
+      expect((await postedBy(broken.id)).map((t) => t.occurred_on)).toEqual(['2027-08-02', '2027-08-03']);
+    } finally {
+      await app.stop();
+      app = main;
+      await scratch.drop();
+    }
   });
 });

@@ -42,7 +42,7 @@ export class ScheduleRunner {
 
   /**
    * Handles every due occurrence (of one schedule, when given); returns how many it handled. A schedule
-   * that fails (its account archived since, say) is left for the next run and does not hold up the others;
+   * that fails (one whose transaction the ledger now refuses, say) is left for the next run and does not hold up the others;
    * the run then fails, so the job is retried with backoff and a lasting failure is logged as dead.
    */
   async runDue(scheduleId?: string): Promise<number> {
