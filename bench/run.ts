@@ -6,6 +6,7 @@
  *   fanout  1,000 WebSocket subscribers on two processes, createTransaction reaching each family's
  *   parser  the bot's entry parser in entries/s beside a one-regex baseline
  *   bot     100 chats sending an entry at once through the real bot: p50/p99 reply time
+ *   schedules  10,000 due occurrences worked off by two workers, against a bare batched INSERT
  * `--profile` also records a CPU profile of the app under each selected API scenario's load.
  * Knobs (environment): BENCH_DURATION (s per round, 5), BENCH_ROUNDS (5), BENCH_WARMUP (s, 2),
  * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run),
@@ -35,6 +36,7 @@ import {
 } from './lib/seed.js';
 import { StatementRecorder, type Statement } from './lib/statements.js';
 import { printFanoutTable, runFanout, type FanoutReport } from './fanout.js';
+import { printDueOccurrencesTable, runDueOccurrences, type DueOccurrencesReport } from './due-occurrences.js';
 import { printLedgerTable, runLedgerScale, type LedgerReport } from './ledger-scale.js';
 import { printReadMechanismsTable, runReadMechanisms, type ReadMechanismsReport } from './read-mechanisms.js';
 import { printParserTable, runParserBench, type ParserReport } from './parser.js';
@@ -44,7 +46,7 @@ import { LOGIN_MUTATION, SCENARIOS, type BenchContext, type Scenario } from './s
 const RESULTS = path.resolve(import.meta.dirname, 'results');
 const API_NAMES = ['a', 'b', 'c', 'd', 'e'] as const;
 /** Benchmarks beside the API scenarios, each run by name or in the full run. */
-const PARTS = ['ledger', 'reads', 'fanout', 'parser', 'bot'] as const;
+const PARTS = ['ledger', 'reads', 'fanout', 'parser', 'bot', 'schedules'] as const;
 const started = Date.now();
 const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
 
@@ -90,6 +92,7 @@ function parseArgs(argv: string[]) {
     fanout: all || names.includes('fanout'),
     parser: all || names.includes('parser'),
     bot: all || names.includes('bot'),
+    schedules: all || names.includes('schedules'),
     profile: argv.includes('--profile'),
   };
 }
@@ -408,6 +411,7 @@ async function main(): Promise<void> {
     fanout?: FanoutReport;
     parser?: ParserReport;
     bot?: BotReport;
+    schedules?: DueOccurrencesReport;
     durationSeconds?: number;
   } = {
     startedAt: new Date(started).toISOString(),
@@ -449,6 +453,7 @@ async function main(): Promise<void> {
       ...(args.profile && { profileFile: path.join(RESULTS, `${stamp}-bot-app.cpuprofile`) }),
     });
   }
+  if (args.schedules) report.schedules = await runDueOccurrences({ log });
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
   report.machine.loadAverageAtEnd = os.loadavg();
 
@@ -465,6 +470,7 @@ async function main(): Promise<void> {
     printBotTable(report.bot);
     if (report.bot.profile) console.log(`\n${formatProfile('(bot) app', report.bot.profile)}`);
   }
+  if (report.schedules !== undefined) printDueOccurrencesTable(report.schedules);
   const load = (values: unknown) => (values as number[]).map((n) => n.toFixed(1)).join(' ');
   console.log(
     `\nMachine: ${os.cpus().length} cores, load average ${load(report.machine.loadAverageAtStart)} at start, ` +

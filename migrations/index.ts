@@ -10,6 +10,7 @@ import { Migration20261201110000_session_activity } from './Migration20261201110
 import { Migration20261201110100_email_tokens } from './Migration20261201110100_email_tokens.js';
 import { Migration20261201100000_user_language } from './Migration20261201100000_user_language.js';
 import { Migration20261201110000_telegram_group } from './Migration20261201110000_telegram_group.js';
+import { Migration20261201130000_schedules } from './Migration20261201130000_schedules.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -42,4 +43,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201110100_email_tokens', class: Migration20261201110100_email_tokens },
   { name: 'Migration20261201100000_user_language', class: Migration20261201100000_user_language },
   { name: 'Migration20261201110000_telegram_group', class: Migration20261201110000_telegram_group },
+  { name: 'Migration20261201130000_schedules', class: Migration20261201130000_schedules },
 ];

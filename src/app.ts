@@ -8,6 +8,8 @@ import { openDatabase, type Database } from './db/database.js';
 import { createDeps, type Deps } from './deps.js';
 import { createApollo } from './graphql/apollo.js';
 import { corsMiddleware } from './http/cors.js';
+import type { JobQueue } from './jobs/job-queue.js';
+import { registerJobs, startJobQueue } from './jobs/jobs.js';
 import { healthRoutes } from './http/health.js';
 import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
@@ -63,6 +65,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     await database.close();
     throw error;
   }
+  let jobs: JobQueue;
+  try {
+    jobs = await startJobQueue(config, database, logger, config.jobs.inProcess);
+  } catch (error) {
+    await sessionEvents.close();
+    await kv.close();
+    await database.close();
+    throw error;
+  }
   let live: LiveEvents;
   try {
     live =
@@ -70,18 +81,30 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         ? LiveEvents.local(logger)
         : await LiveEvents.redis(config.redisUrl, config.redisKeyPrefix, logger);
   } catch (error) {
+    await jobs.stop();
     await sessionEvents.close();
     await kv.close();
     await database.close();
     throw error;
   }
-  const deps = createDeps({ config, clock, orm: database.orm, kv, logger, callers, sessionEvents, live });
+  const deps = createDeps({
+    config,
+    clock,
+    orm: database.orm,
+    kv,
+    logger,
+    callers,
+    sessionEvents,
+    live,
+    jobs,
+  });
   if (config.mail.smtpUrl === undefined) {
     logger.warn(
       `SMTP_URL is unset: mail (verification and password-reset links) is not sent; it is written to ${config.mail.dir}` +
         (config.env === 'development' ? ' and to this log' : ''),
     );
   }
+  await registerJobs(jobs, deps);
   const schema = await createSchema();
 
   const app = express();
@@ -90,7 +113,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const httpServer = createServer(app);
   const connections = new LiveConnections(deps, live);
   const liveServer = createLiveServer(httpServer, schema, deps, connections);
-  const metrics = new ApiMetrics(database.orm, callers, connections);
+  const metrics = new ApiMetrics(database.orm, callers, connections, jobs);
   const apollo = createApollo(schema, config, httpServer, [metrics.plugin(), liveServer.plugin]);
   await apollo.start();
 
@@ -138,6 +161,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         await sessionEvents.close();
         // After the last request, so every expense it recorded is evaluated here or by another process.
         await deps.budgetAlerts.stop();
+        // Jobs in progress finish (or are retried elsewhere once their claim expires) before the pool closes.
+        await jobs.stop();
         await database.close();
         await kv.close();
       })();

@@ -80,6 +80,9 @@ export const envSchema = z.object({
     .refine((code) => currencyExponent(code) !== undefined, 'is not an ISO 4217 currency')
     .default('EUR'),
   LIVE_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
+  JOBS_IN_PROCESS: bool.default(true),
+  JOBS_POOL_MAX: z.coerce.number().int().min(1).max(20).default(2),
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -163,6 +166,14 @@ export interface Config {
     /** How often the server pings each socket; one that has not answered the last ping by then is dropped. */
     keepAliveMs: number;
   };
+  jobs: {
+    /** The API process works the job queues too; false where `npm run worker` runs them. */
+    inProcess: boolean;
+    /** Connections of the job queue's own pool on a real database (the embedded one lends its one). */
+    poolMax: number;
+    /** Where `npm run worker` serves /health and /metrics. */
+    workerPort: number;
+  };
   /** Brute-force protection for password logins, per client and per account (see LoginThrottle). */
   loginThrottle: {
     /** Wrong passwords one client may try on one account before it is paused. */
@@ -239,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
     botApiSecret: e.BOT_API_SECRET,
     logLevel: e.LOG_LEVEL,
     defaultCurrency: e.DEFAULT_CURRENCY,
+    jobs: { inProcess: e.JOBS_IN_PROCESS, poolMax: e.JOBS_POOL_MAX, workerPort: e.WORKER_PORT },
     rateLimits: {
       login: { points: 30, windowSeconds: 60 },
       refresh: { points: 30, windowSeconds: 60 },

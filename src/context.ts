@@ -14,6 +14,7 @@ import { FamilyService } from './modules/family/family.service.js';
 import { GoalService } from './modules/goal/goal.service.js';
 import { NotificationService } from './modules/notification/notification.service.js';
 import { RateService } from './modules/rate/rate.service.js';
+import { ScheduleService } from './modules/schedule/schedule.service.js';
 import { ReportService } from './modules/report/report.service.js';
 import { TelegramService } from './modules/telegram/telegram.service.js';
 import { UserService } from './modules/auth/user.service.js';
@@ -47,6 +48,7 @@ export interface FinanceServices {
   /** The caller's own notifications (not scoped to a family). */
   notifications: NotificationService;
   telegramGroups: TelegramGroupService;
+  schedules: ScheduleService;
   /** Batch loaders of related rows, scoped to the caller's families. */
   loaders: Loaders;
 }
@@ -135,6 +137,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           reports: new ReportService(deps, em, access),
           notifications: new NotificationService(em, deps.clock, caller.userId),
           telegramGroups: new TelegramGroupService(deps, em, access),
+          schedules: new ScheduleService(deps, em, access),
           // Made on first use: most requests never batch-load.
           get loaders() {
             loaders ??= createLoaders(access);

@@ -6,6 +6,7 @@ import { CallerCache } from './modules/auth/caller-cache.js';
 import { LocalSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
 import { BudgetAlertWorker } from './modules/budget/budget-alerts.js';
 import { LiveEvents } from './modules/live/live-events.js';
+import type { JobQueue } from './jobs/job-queue.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
@@ -37,11 +38,13 @@ export interface Deps {
   budgetAlerts: BudgetAlertWorker;
   /** Where services announce committed changes to live subscribers, across processes. */
   live: LiveEvents;
+  /** Durable jobs (pg-boss); absent where a tool builds the deps without one (the benchmarks). */
+  jobs?: JobQueue;
 }
 
 export function createDeps(
   base: Pick<Deps, 'config' | 'clock' | 'orm' | 'kv' | 'logger'> &
-    Partial<Pick<Deps, 'callers' | 'sessionEvents' | 'live'>>,
+    Partial<Pick<Deps, 'callers' | 'sessionEvents' | 'live' | 'jobs'>>,
 ): Deps {
   const callers = base.callers ?? new CallerCache(base.clock);
   const live = base.live ?? LiveEvents.local(base.logger);

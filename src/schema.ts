@@ -18,6 +18,7 @@ import {
 } from './modules/live/live.resolver.js';
 import { NotificationResolver } from './modules/notification/notification.resolver.js';
 import { RateResolver } from './modules/rate/rate.resolver.js';
+import { OccurrenceResolver, ScheduleResolver } from './modules/schedule/schedule.resolver.js';
 import { ReportResolver } from './modules/report/report.resolver.js';
 import { TelegramResolver } from './modules/telegram/telegram.resolver.js';
 import { TransactionResolver } from './modules/transaction/transaction.resolver.js';
@@ -41,6 +42,8 @@ export const resolvers = [
   TransactionChangeResolver,
   BalancesChangeResolver,
   BudgetAlertResolver,
+  ScheduleResolver,
+  OccurrenceResolver,
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */
@@ -54,9 +57,10 @@ export async function createSchema(): Promise<GraphQLSchema> {
     validate: false,
   });
   // type-graphql has no option for the root types' descriptions; integrators read them first in Sandbox.
-  schema.getQueryType()!.description = 'Reads: your user, families, ledger, budgets, goals and reports.';
+  schema.getQueryType()!.description =
+    'Reads: your user, families, ledger, schedules, budgets, goals and reports.';
   schema.getMutationType()!.description =
-    'Writes: sign-in and sessions, families, the ledger, budgets and goals.';
+    'Writes: sign-in and sessions, families, the ledger, schedules, budgets and goals.';
   schema.getSubscriptionType()!.description =
     'Live updates over WebSocket (graphql-ws protocol on /graphql): transactions, balances, alerts, notifications.';
   return schema;

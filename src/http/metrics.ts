@@ -6,8 +6,13 @@ import type { Context } from '../context.js';
 import type { Orm } from '../db/orm.js';
 import type { CallerCache } from '../modules/auth/caller-cache.js';
 import type { LiveConnections } from '../modules/live/live-connections.js';
+import { registerJobMetrics } from '../jobs/job-metrics.js';
+import type { JobQueue } from '../jobs/job-queue.js';
 
-/** Prometheus metrics of one API process: requests and errors by operation and code, and the DB pool. */
+/**
+ * Prometheus metrics of one API process: requests and errors by operation and code, the DB pool, and the
+ * jobs it worked.
+ */
 export class ApiMetrics {
   readonly registry = new Registry();
 
@@ -26,8 +31,9 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor(orm: Orm, callers: CallerCache, live?: LiveConnections) {
+  constructor(orm: Orm, callers: CallerCache, live?: LiveConnections, jobs?: JobQueue) {
     collectDefaultMetrics({ register: this.registry });
+    if (jobs !== undefined) registerJobMetrics(this.registry, jobs);
     new Gauge({
       name: 'live_connections',
       help: 'Authenticated WebSocket connections (graphql-ws) open on this process',

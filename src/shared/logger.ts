@@ -28,13 +28,15 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Where lines go; stdout by default. */
   destination?: DestinationStream;
+  /** The `service` field of every line; `api` by default (`worker` for `npm run worker`). */
+  service?: string;
 }
 
 export function createLogger(level: string, options: LoggerOptions = {}): Logger {
   const settings = {
     level,
     redact: { paths: REDACT, censor: '[redacted]' },
-    base: { service: 'api' },
+    base: { service: options.service ?? 'api' },
     ...(options.pretty === true && {
       transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
     }),

@@ -18,6 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessExtensions } from '../../src/graphql/access.js';
 import { createSchema } from '../../src/schema.js';
+import { addDays } from '../../src/shared/dates.js';
 import {
   TRUSTED_LOOPBACK,
   fromFreshClient,
@@ -52,7 +53,8 @@ type Kind =
   | 'telegramUser'
   | 'telegramChat'
   | 'session'
-  | 'telegramGroup';
+  | 'telegramGroup'
+  | 'schedule';
 
 /**
  * One family's objects, one of each kind, plus a second account. `member` is a user of the family;
@@ -70,6 +72,7 @@ const ID_BY_NAME: Record<string, Kind> = {
   paidById: 'member',
   userId: 'member',
   goalId: 'goal',
+  scheduleId: 'schedule',
   telegramId: 'telegramUser',
   chatId: 'telegramChat',
 };
@@ -110,6 +113,8 @@ const ID_BY_FIELD: Record<string, Kind> = {
   deleteGoal: 'goal',
   deleteExchangeRate: 'exchangeRate',
   revokeSession: 'session',
+  updateSchedule: 'schedule',
+  deleteSchedule: 'schedule',
 };
 
 /** Lists of ids that narrow a listing: another family's id matches nothing, so the answer is an empty list. */
@@ -154,6 +159,12 @@ const VALID_ARGS: Record<string, (a: FamilyObjects, target: string) => Args> = {
   updateGoal: () => ({ input: { name: 'Renamed by the isolation test' } }),
   changeMemberRole: () => ({ role: 'ADMIN' }),
   setExchangeRate: () => ({ input: { base: 'USD', quote: 'EUR', rate: '1.1' } }),
+  createSchedule: () => ({
+    input: { kind: 'EXPENSE', amount: '5.00', rule: { frequency: 'DAILY', startsOn: scheduleStart } },
+  }),
+  updateSchedule: () => ({ input: { note: 'changed by the isolation test' } }),
+  recordScheduledOccurrence: () => ({ occursOn: scheduleStart }),
+  skipScheduledOccurrence: () => ({ occursOn: scheduleStart }),
 };
 
 type Expectation = 'not-found' | 'not-found-field' | 'empty' | 'bot-only';
@@ -279,6 +290,8 @@ function rootField(c: Case): GraphQLField<unknown, unknown> {
 }
 
 const today = new Date().toISOString().slice(0, 10);
+/** Schedules start well ahead, so no job posts anything into a family while a case watches it. */
+const scheduleStart = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
 
 /** A valid value of an input type, from A's objects for IDs; required input fields only. */
 function sample(type: GraphQLInputType, field: string, path: string[], a: FamilyObjects): unknown {
@@ -516,6 +529,29 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
     );
     if (connected.errors !== undefined)
       throw new Error(`fixture connectTelegramGroup failed: ${connected.text}`);
+    const schedule = (
+      await must<{ createSchedule: { id: string } }>(
+        token,
+        `mutation ($input: CreateScheduleInput!) { createSchedule(input: $input) { id } }`,
+        {
+          input: {
+            accountId: wallet,
+            categoryId: category,
+            kind: 'EXPENSE',
+            amount: '30.00',
+            mode: 'ASK_FIRST',
+            note: `${tag} rent`,
+            rule: { frequency: 'DAILY', startsOn: scheduleStart },
+          },
+        },
+      )
+    ).createSchedule.id;
+    // An answered occurrence ahead of its day: the family has a row of each schedule table.
+    await must(
+      token,
+      `mutation ($s: ID!, $d: String!) { skipScheduledOccurrence(scheduleId: $s, occursOn: $d) { id } }`,
+      { s: schedule, d: addDays(scheduleStart, 1) },
+    );
     await budgetAlertsSettled(app, family);
     const alerts = await app.sql<{ id: string }>(
       `select id::text as id from notification where family_id = $1 order by seq limit 1`,
@@ -534,6 +570,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       goal,
       exchangeRate,
       telegramGroup,
+      schedule,
       notification: alerts[0].id,
     };
   };

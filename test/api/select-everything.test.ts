@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AccessExtensions } from '../../src/graphql/access.js';
 import { QUERY_LIMITS } from '../../src/graphql/apollo.js';
 import { createSchema } from '../../src/schema.js';
+import { addDays } from '../../src/shared/dates.js';
 import { ErrorCode } from '../../src/shared/errors.js';
 import {
   STRONG_PASSWORD,
@@ -71,6 +72,9 @@ interface Fixtures {
   goalWithAccount: string;
   goalWithout: string;
   rate: string;
+  /** Ask-first, approximate, with a category; and auto-post, fixed, without one; both start later. */
+  scheduleAsk: string;
+  scheduleAuto: string;
   telegramMember: { userId: string; telegramId: string };
   /** A family of another user, where invites for joinFamily / leaveFamily come from. */
   other: { family: string; token: string };
@@ -94,6 +98,10 @@ interface Entry {
 
 const catalog = new Set<string>(Object.values(ErrorCode));
 const today = new Date().toISOString().slice(0, 10);
+/** Schedules start ahead, so nothing posts while the test runs; each answer takes a day of its own. */
+const scheduleStart = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+let answeredDays = 0;
+const nextAnswerDay = () => addDays(scheduleStart, answeredDays++);
 const schema = await createSchema();
 
 // --- documents -------------------------------------------------------------------------------------------
@@ -322,6 +330,7 @@ const QUERIES: Record<string, (f: Fixtures) => Promise<Vars[]> | Vars[]> = {
     if (connected.errors !== undefined) throw new Error(`connect failed: ${connected.text}`);
     return [{ chatId }, { chatId: '-1' }];
   },
+  upcomingTransactions: (f) => [{ familyId: f.family, days: 45 }],
 };
 
 /** Variables of every mutation, in the order they run; each is called by the viewer, then the owner. */
@@ -510,6 +519,41 @@ const MUTATIONS: Record<string, Entry> = {
         ).setExchangeRate.id,
       },
     }),
+  },
+  createSchedule: {
+    call: (f) => ({
+      variables: {
+        input: {
+          accountId: f.usd,
+          kind: 'INCOME',
+          amount: '900.00',
+          categoryId: f.salary,
+          note: 'Pay day',
+          rule: { frequency: 'MONTHLY', lastBusinessDay: true, startsOn: scheduleStart },
+        },
+      },
+    }),
+  },
+  updateSchedule: {
+    call: (f) => ({ variables: { id: f.scheduleAuto, input: { paused: false, amount: '16.00' } } }),
+  },
+  deleteSchedule: {
+    call: async (f) => ({
+      variables: {
+        id: await create('createSchedule', 'CreateScheduleInput', {
+          accountId: f.cash,
+          kind: 'EXPENSE',
+          amount: '1.00',
+          rule: { rrule: 'FREQ=YEARLY', startsOn: scheduleStart },
+        }),
+      },
+    }),
+  },
+  recordScheduledOccurrence: {
+    call: (f) => ({ variables: { scheduleId: f.scheduleAsk, occursOn: nextAnswerDay(), amount: '11.50' } }),
+  },
+  skipScheduledOccurrence: {
+    call: (f) => ({ variables: { scheduleId: f.scheduleAsk, occursOn: nextAnswerDay() } }),
   },
   acknowledgeNotifications: {
     call: async () => ({
@@ -726,6 +770,22 @@ describe('every field of every type, from every query and every mutation payload
     await must(o.token, `mutation ($id: ID!) { revokeInvite(id: $id) { id } }`, {
       id: (await inviteCode(o.token, family)).invite.id,
     });
+    const scheduleAsk = await create('createSchedule', 'CreateScheduleInput', {
+      accountId: cash,
+      categoryId: category('Groceries'),
+      kind: 'EXPENSE',
+      amount: '10.00',
+      amountMax: '12.00',
+      mode: 'ASK_FIRST',
+      note: 'Farm box',
+      rule: { frequency: 'DAILY', startsOn: scheduleStart },
+    });
+    const scheduleAuto = await create('createSchedule', 'CreateScheduleInput', {
+      accountId: usd,
+      kind: 'EXPENSE',
+      amount: '15.00',
+      rule: { frequency: 'WEEKLY', interval: 2, weekdays: ['MONDAY'], startsOn: scheduleStart },
+    });
     const otherFamily = (await must<{ families: { id: string }[] }>(x.token, `{ families { id } }`)).families;
     f = {
       family,
@@ -743,6 +803,8 @@ describe('every field of every type, from every query and every mutation payload
       goalWithAccount,
       goalWithout,
       rate,
+      scheduleAsk,
+      scheduleAuto,
       telegramMember: { userId: t.userId, telegramId: t.telegramId },
       other: { family: otherFamily.find((fam) => fam.id !== createFamily.id)!.id, token: x.token },
     };

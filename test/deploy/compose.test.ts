@@ -127,6 +127,10 @@ const API_LEFT_TO_DEFAULTS = new Set([
   'BODY_LIMIT',
   // 10 WebSocket connections per user and API process.
   'LIVE_MAX_CONNECTIONS_PER_USER',
+  // 2 connections of the job queue per process.
+  'JOBS_POOL_MAX',
+  // Read by the worker only (the worker service sets it).
+  'WORKER_PORT',
 ]);
 
 /** Bot variables compose deliberately does not pass. */
@@ -173,7 +177,7 @@ function sourceFiles(folder: string): string[] {
 }
 
 describe('docker-compose.yml', () => {
-  it('defines postgres, redis, mailpit, migrate, api and bot, in the versionless compose format', () => {
+  it('defines postgres, redis, mailpit, migrate, api, worker and bot, in the versionless compose format', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'api',
       'bot',
@@ -181,21 +185,23 @@ describe('docker-compose.yml', () => {
       'migrate',
       'postgres',
       'redis',
+      'worker',
     ]);
     // `version:` is obsolete in the Compose Specification; docker compose warns about it.
     expect(compose).not.toHaveProperty('version');
   });
 
-  it('builds one image, named, and runs migrate, api and bot from it', () => {
+  it('builds one image, named, and runs migrate, api, worker and bot from it', () => {
     const building = Object.entries(compose.services).filter(([, svc]) => svc.build !== undefined);
     // The first of the three to start: whatever `up` starts api or bot starts migrate, and builds.
     expect(building.map(([name]) => name)).toEqual(['migrate']);
     expect(dependsOn('api')).toHaveProperty('migrate');
+    expect(dependsOn('worker')).toHaveProperty('migrate');
     expect(dependsOn('bot')).toHaveProperty('api');
     const image = service('migrate').image;
     // A plain local name: no registry host in front of it.
     expect(image).toMatch(/^[a-z0-9][a-z0-9._-]*$/);
-    for (const name of ['migrate', 'api', 'bot']) expect(service(name).image, name).toBe(image);
+    for (const name of ['migrate', 'api', 'worker', 'bot']) expect(service(name).image, name).toBe(image);
     // Built from this repository's Dockerfile.
     expect(service('migrate').build).toBe('.');
     expect(existsSync(path.join(ROOT, 'Dockerfile'))).toBe(true);
@@ -284,6 +290,27 @@ describe('docker-compose.yml', () => {
     expect(loadConfig(interpolatedEnvironment('api', { ...DOTENV, SMTP_URL: real })).mail.smtpUrl).toBe(real);
   });
 
+  it('runs the job queues in the worker service, not in the API, and checks its /health', () => {
+    expect(dependsOn('worker')).toEqual({
+      migrate: 'service_completed_successfully',
+      postgres: 'service_healthy',
+    });
+    expect(commandText('worker')).toContain('src/worker.ts');
+    expect(existsSync(path.join(ROOT, 'src/worker.ts'))).toBe(true);
+    const packageJson = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(packageJson.scripts.worker).toContain('src/worker.ts');
+    const worker = loadConfig(interpolatedEnvironment('worker', DOTENV));
+    const api = loadConfig(interpolatedEnvironment('api', DOTENV));
+    // The check talks to the port the worker serves /health on, inside the container.
+    expect(healthcheckText('worker')).toContain(`:${worker.jobs.workerPort}/health`);
+    expect(worker.databaseUrl).toBe(api.databaseUrl);
+    // Both together would be fine (a job runs once either way), but the API should serve, not work.
+    expect(api.jobs.inProcess).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test', JWT_SECRET: DOTENV.JWT_SECRET }).jobs.inProcess).toBe(true);
+  });
+
   it('starts the bot once the API is healthy, pointed at the API service', () => {
     expect(dependsOn('bot')).toMatchObject({ api: 'service_healthy' });
     expect(commandText('bot')).toContain('bot/main.ts');
@@ -312,6 +339,8 @@ describe('docker-compose.yml', () => {
     // The migration reads the same configuration (it calls loadConfig).
     const migratePassed = Object.keys(environmentOf('migrate'));
     expect(migratePassed.filter((name) => !API_VARIABLES.includes(name))).toEqual([]);
+    // The worker too.
+    expect(Object.keys(environmentOf('worker')).filter((name) => !API_VARIABLES.includes(name))).toEqual([]);
     for (const name of ['NODE_ENV', 'DATABASE_URL', 'JWT_SECRET']) expect(migratePassed).toContain(name);
   });
 

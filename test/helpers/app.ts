@@ -47,7 +47,8 @@ export interface GqlResult<T> {
 
 /**
  * Starts the real app in-process on a free port, on the run's database and the real Redis (or the
- * in-process store when the run has none), with its own Redis key prefix and a manual clock.
+ * in-process store when the run has none), with its own Redis key prefix and a manual clock. It sends
+ * jobs but works none unless `JOBS_IN_PROCESS: 'true'` is given.
  */
 export async function startTestApp(env: Partial<Env> = {}): Promise<TestApp> {
   const mailbox = 'SMTP_URL' in env ? undefined : await startMailbox();
@@ -61,6 +62,10 @@ export async function startTestApp(env: Partial<Env> = {}): Promise<TestApp> {
     JWT_SECRET: randomBytes(48).toString('base64url'),
     LOG_LEVEL: 'info',
     ...(mailbox !== undefined && { SMTP_URL: mailbox.url }),
+    // Test apps run on manual clocks, often moved days ahead: a cron tick of theirs would post the due
+    // schedules of every test file (they share the run's database) at that file's time. Tests of the job
+    // queue itself turn it on.
+    JOBS_IN_PROCESS: 'false',
     ...env,
   });
   const clock = new ManualClock();

@@ -71,6 +71,24 @@ export async function spawnApi(env: Record<string, string>): Promise<ApiProcess>
   return { ...track(child, port), url: `http://127.0.0.1:${port}` };
 }
 
+/** Starts `npm run worker` (src/worker.ts) as its own process, serving /health and /metrics on a free port. */
+export async function spawnWorker(env: Record<string, string>): Promise<ApiProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...env,
+      WORKER_PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { ...track(child, port), url: `http://127.0.0.1:${port}` };
+}
+
 /** Waits until GET `path` answers 200; fails early, with the output, when the process exits. */
 export async function waitForHttp(server: ApiProcess, path: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

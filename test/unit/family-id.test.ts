@@ -94,7 +94,10 @@ describe('FamilyId', () => {
       'modules/family/family-id.ts',
       'modules/family/family.read.ts',
     ]);
-    // The escape hatch: the budget-alert worker's outbox rows only.
-    expect(using(/familyIdFromTrustedRow\(/)).toEqual(['modules/budget/budget-alerts.ts']);
+    // The escape hatch: the budget-alert worker's outbox rows, and the schedule runner's schedule rows.
+    expect(using(/familyIdFromTrustedRow\(/)).toEqual([
+      'modules/budget/budget-alerts.ts',
+      'modules/schedule/schedule.runner.ts',
+    ]);
   });
 });

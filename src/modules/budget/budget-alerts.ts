@@ -16,7 +16,11 @@ export const ALERT_THRESHOLDS = [80, 100] as const;
 /**
  * Budget alerts are evaluated after the expense that may cross a threshold has committed, from an outbox
  * row (`budget_alert_check`) the expense wrote in its own database transaction: the request pays one row,
- * not the spending aggregate. This is a deliberately small queue, to be replaced by a durable job queue.
+ * not the spending aggregate. It stays this small queue rather than moving onto the durable job queue
+ * (src/jobs): the row is written by the same statement that records the expense, which a job queue's API
+ * cannot join without writing into its tables by hand, and sending a job after the commit would lose the
+ * check on a crash in between. Being rows claimed with SKIP LOCKED, it already survives restarts and is
+ * worked once across processes.
  */
 
 /**

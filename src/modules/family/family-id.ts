@@ -9,6 +9,7 @@ export type FamilyId = string & { readonly [brand]: 'FamilyId' };
 
 /**
  * ESCAPE HATCH, for system work only: a family id read from a database row the system itself wrote (the
- * budget-alert outbox), with no caller to check it against. Never for an id that came from a client.
+ * budget-alert outbox, a schedule the runner posts), with no caller to check it against. Never for an id
+ * that came from a client.
  */
 export const familyIdFromTrustedRow = (id: string): FamilyId => id as FamilyId;
