@@ -549,7 +549,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
     // An answered occurrence ahead of its day: the family has a row of each schedule table.
     await must(
       token,
-      `mutation ($s: ID!, $d: String!) { skipScheduledOccurrence(scheduleId: $s, occursOn: $d) { id } }`,
+      `mutation ($s: ID!, $d: LocalDate!) { skipScheduledOccurrence(scheduleId: $s, occursOn: $d) { id } }`,
       { s: schedule, d: addDays(scheduleStart, 1) },
     );
     await budgetAlertsSettled(app, family);

@@ -22,12 +22,12 @@ const UPDATE = `mutation($id: ID!, $input: UpdateScheduleInput!) { updateSchedul
 const UPCOMING = `query($familyId: ID, $days: Int!) {
   upcomingTransactions(familyId: $familyId, days: $days) { occursOn status amount { amount } amountMax { amount } schedule { id } }
 }`;
-const RECORD = `mutation($scheduleId: ID!, $occursOn: String!, $amount: Decimal) {
+const RECORD = `mutation($scheduleId: ID!, $occursOn: LocalDate!, $amount: Decimal) {
   recordScheduledOccurrence(scheduleId: $scheduleId, occursOn: $occursOn, amount: $amount) {
     id occursOn status schedule { id } transaction { id amount { amount } occurredOn }
   }
 }`;
-const SKIP = `mutation($scheduleId: ID!, $occursOn: String!) {
+const SKIP = `mutation($scheduleId: ID!, $occursOn: LocalDate!) {
   skipScheduledOccurrence(scheduleId: $scheduleId, occursOn: $occursOn) { id occursOn status transaction { id } }
 }`;
 

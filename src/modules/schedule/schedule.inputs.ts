@@ -1,3 +1,4 @@
+import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DecimalScalar } from '../../graphql/money.types.js';
 import { ScheduleKind, ScheduleMode } from './schedule.entity.js';
@@ -34,14 +35,17 @@ export class ScheduleRuleInput implements RuleSpec {
   })
   weekdays?: Weekday[] | null;
 
-  @Field(() => String, {
+  @Field(() => LocalDateResolver, {
     nullable: true,
     description:
       'The day the rule counts from (YYYY-MM-DD); default today. Occurrences before today are not posted.',
   })
   startsOn?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Preset: the last possible day (YYYY-MM-DD).' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Preset: the last possible day (YYYY-MM-DD).',
+  })
   until?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Preset: how many occurrences in all.' })

@@ -1,3 +1,4 @@
+import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { DecimalScalar, Money, money } from '../../graphql/money.types.js';
@@ -81,7 +82,7 @@ export class ScheduleResolver {
   })
   async recordScheduledOccurrence(
     @Arg('scheduleId', () => ID, { description: 'The schedule.' }) scheduleId: string,
-    @Arg('occursOn', () => String, { description: 'The day of the occurrence (YYYY-MM-DD).' })
+    @Arg('occursOn', () => LocalDateResolver, { description: 'The day of the occurrence (YYYY-MM-DD).' })
     occursOn: string,
     @Arg('amount', () => DecimalScalar, {
       nullable: true,
@@ -98,7 +99,7 @@ export class ScheduleResolver {
   })
   async skipScheduledOccurrence(
     @Arg('scheduleId', () => ID, { description: 'The schedule.' }) scheduleId: string,
-    @Arg('occursOn', () => String, { description: 'The day of the occurrence (YYYY-MM-DD).' })
+    @Arg('occursOn', () => LocalDateResolver, { description: 'The day of the occurrence (YYYY-MM-DD).' })
     occursOn: string,
     @Ctx() ctx: Context,
   ): Promise<OccurrenceRow> {
