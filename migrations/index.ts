@@ -5,6 +5,7 @@ import { Migration20261130020000_budgets_goals_rates_outbox } from './Migration2
 import { Migration20261130030000_telegram_identity } from './Migration20261130030000_telegram_identity.js';
 import { Migration20261201020000_login_throttle_replaces_lockout } from './Migration20261201020000_login_throttle_replaces_lockout.js';
 import { Migration20261201040000_idempotency_and_alert_outbox } from './Migration20261201040000_idempotency_and_alert_outbox.js';
+import { Migration20261201140000_personal_access_tokens } from './Migration20261201140000_personal_access_tokens.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -28,5 +29,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201040000_idempotency_and_alert_outbox',
     class: Migration20261201040000_idempotency_and_alert_outbox,
+  },
+  {
+    name: 'Migration20261201140000_personal_access_tokens',
+    class: Migration20261201140000_personal_access_tokens,
   },
 ];

@@ -48,6 +48,7 @@ export const envSchema = z.object({
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')
     .refine((code) => currencyExponent(code) !== undefined, 'is not an ISO 4217 currency')
     .default('EUR'),
+  ACCESS_TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -87,7 +88,8 @@ export interface Config {
   logLevel: string;
   /** Currency of new users' personal families and their cash account. */
   defaultCurrency: string;
-  rateLimits: { login: RateLimit; refresh: RateLimit; register: RateLimit };
+  /** `accessToken` counts every request of one personal access token, from anywhere. */
+  rateLimits: { login: RateLimit; refresh: RateLimit; register: RateLimit; accessToken: RateLimit };
   /** Brute-force protection for password logins, per client and per account (see LoginThrottle). */
   loginThrottle: {
     /** Wrong passwords one client may try on one account before it is paused. */
@@ -155,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
       login: { points: 30, windowSeconds: 60 },
       refresh: { points: 30, windowSeconds: 60 },
       register: { points: 30, windowSeconds: 300 },
+      accessToken: { points: e.ACCESS_TOKEN_RATE_LIMIT, windowSeconds: 60 },
     },
     loginThrottle: {
       clientFailures: 5,

@@ -16,9 +16,12 @@ import { ReportService } from './modules/report/report.service.js';
 import { TelegramService } from './modules/telegram/telegram.service.js';
 import { UserService } from './modules/auth/user.service.js';
 import { TransactionService } from './modules/transaction/transaction.service.js';
+import { isTokenSecret } from './modules/pat/pat.auth.js';
+import { PersonalTokenService } from './modules/pat/pat.service.js';
 import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
+import type { RateLimitState } from './shared/rate-limit.js';
 
 /** The services of one request, sharing that request's unit of work. */
 export interface Services {
@@ -40,6 +43,7 @@ export interface FinanceServices {
   goals: GoalService;
   rates: RateService;
   reports: ReportService;
+  accessTokens: PersonalTokenService;
   /** Batch loaders of related rows, scoped to the caller's families. */
   loaders: Loaders;
 }
@@ -51,6 +55,13 @@ export interface Context {
   record: RequestRecord;
   /** The caller presented the bot credential (T1). */
   isBot: boolean;
+  /** The Bearer credential is a personal access token (K1), whether or not it is valid. */
+  presentsAccessToken: boolean;
+  /**
+   * The rate limit this request counted against, once the caller is known; shown in `extensions`. A
+   * holder, because Apollo hands plugins a shallow copy of the context.
+   */
+  usage: { rateLimit?: RateLimitState };
   meta: RequestMeta;
   services: Services;
   logger: Logger;
@@ -74,6 +85,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
   const em = deps.orm.em.fork() as EntityManager;
   const auth = new AuthService(deps, em);
   let principal: Promise<Caller> | undefined;
+  const usage: Context['usage'] = {};
   let finance: Promise<FinanceServices> | undefined;
   // Made on first use: most requests never log.
   let logger: Logger | undefined;
@@ -81,10 +93,13 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
     deps.config.botApiSecret !== undefined &&
     request.botKey !== undefined &&
     constantTimeEquals(request.botKey, deps.config.botApiSecret);
+  const bearer = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(request.authorization?.trim() ?? '')?.[1];
   return {
     requestId: request.record.requestId,
     record: request.record,
     isBot,
+    presentsAccessToken: bearer !== undefined && isTokenSecret(bearer),
+    usage,
     meta: { ...request.meta, isBot },
     services: {
       auth,
@@ -97,7 +112,13 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
       return logger;
     },
     principal() {
-      principal ??= resolvePrincipal(auth, request.authorization);
+      principal ??= (async () => {
+        if (bearer === undefined) throw unauthenticated();
+        if (!isTokenSecret(bearer)) return auth.authenticate(bearer);
+        const token = await deps.personalTokens.authenticate(em, bearer, request.meta.ip);
+        usage.rateLimit = token.rateLimit;
+        return token.caller;
+      })();
       return principal;
     },
     finance() {
@@ -114,6 +135,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           goals: new GoalService(deps, em, access),
           rates: new RateService(deps, em, access),
           reports: new ReportService(deps, em, access),
+          accessTokens: new PersonalTokenService(deps, em, access),
           // Made on first use: most requests never batch-load.
           get loaders() {
             loaders ??= createLoaders(access);
@@ -124,10 +146,4 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
       return finance;
     },
   };
-}
-
-async function resolvePrincipal(auth: AuthService, authorization: string | undefined): Promise<Caller> {
-  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization?.trim() ?? '');
-  if (match === null) throw unauthenticated();
-  return auth.authenticate(match[1]!);
 }

@@ -5,6 +5,7 @@ import { LoginThrottle } from './modules/auth/login-throttle.js';
 import { CallerCache } from './modules/auth/caller-cache.js';
 import { LocalSessionEvents, type SessionEvents } from './modules/auth/session-events.js';
 import { BudgetAlertWorker } from './modules/budget/budget-alerts.js';
+import { PersonalTokenAuth } from './modules/pat/pat.auth.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
@@ -18,6 +19,8 @@ export interface Deps {
   kv: KeyValueStore;
   logger: Logger;
   accessTokens: AccessTokens;
+  /** Personal access tokens presented as Bearer credentials (K1). */
+  personalTokens: PersonalTokenAuth;
   rateLimiter: RateLimiter;
   loginThrottle: LoginThrottle;
   /** The callers of live sessions this process remembers; kept true by `sessionEvents`. */
@@ -33,10 +36,17 @@ export function createDeps(
     Partial<Pick<Deps, 'callers' | 'sessionEvents'>>,
 ): Deps {
   const callers = base.callers ?? new CallerCache(base.clock);
+  const rateLimiter = new RateLimiter(base.kv);
   return {
     ...base,
     accessTokens: new AccessTokens(base.config.jwt, base.clock),
-    rateLimiter: new RateLimiter(base.kv),
+    personalTokens: new PersonalTokenAuth(
+      callers,
+      base.clock,
+      rateLimiter,
+      base.config.rateLimits.accessToken,
+    ),
+    rateLimiter,
     loginThrottle: new LoginThrottle(
       base.kv,
       base.clock,

@@ -9,6 +9,7 @@ import { CategoryResolver } from './modules/category/category.resolver.js';
 import { FamilyResolver, MemberResolver, UserFamilyResolver } from './modules/family/family.resolver.js';
 import { GoalResolver } from './modules/goal/goal.resolver.js';
 import { HealthResolver } from './modules/health/health.resolver.js';
+import { PersonalTokenResolver } from './modules/pat/pat.resolver.js';
 import { RateResolver } from './modules/rate/rate.resolver.js';
 import { ReportResolver } from './modules/report/report.resolver.js';
 import { TelegramResolver } from './modules/telegram/telegram.resolver.js';
@@ -28,6 +29,7 @@ export const resolvers = [
   RateResolver,
   ReportResolver,
   TelegramResolver,
+  PersonalTokenResolver,
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */

@@ -12,6 +12,7 @@ import { Category } from '../modules/category/category.entity.js';
 import { Family, Invite, Membership } from '../modules/family/family.entity.js';
 import { Goal, GoalContribution } from '../modules/goal/goal.entity.js';
 import { Notification } from '../modules/notification/notification.entity.js';
+import { PersonalAccessToken } from '../modules/pat/pat.entity.js';
 import { ExchangeRate } from '../modules/rate/exchange-rate.entity.js';
 import { LedgerTransaction } from '../modules/transaction/transaction.entity.js';
 
@@ -30,6 +31,7 @@ export const entities = [
   GoalContribution,
   ExchangeRate,
   Notification,
+  PersonalAccessToken,
 ];
 
 export function ormOptions(clientUrl: string, poolMax: number): Partial<Options<PostgreSqlDriver>> {

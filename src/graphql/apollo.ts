@@ -13,6 +13,7 @@ import type { Context } from '../context.js';
 import { authGuardPlugin, singleAuthFieldRule } from './auth-guard.js';
 import { errorLoggingPlugin, maskError } from './error-masking.js';
 import { operationRecordPlugin } from './operation-record.js';
+import { costOperationRule, recordCost, usagePlugin } from './usage.js';
 
 /** G5 limits. Introspection (Apollo Sandbox) is exempt from depth and cost, not from tokens. */
 export const QUERY_LIMITS = { depth: 8, aliases: 15, tokens: 2000, cost: 5000 } as const;
@@ -48,7 +49,7 @@ export function createApollo(
     // parsingDidStart, which Apollo answers as HTTP 500, and its unexpectedErrorProcessingRequest hook re-throws
     // any unexpected error unmasked as GRAPHQL_VALIDATION_FAILED.
     maxTokens: { enabled: false },
-    costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true },
+    costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true, onAccept: [recordCost] },
     maxDirectives: { n: 20 },
     // Apollo's own hideSchemaDetailsFromClientErrors covers suggestions (G2).
     blockFieldSuggestion: { enabled: false },
@@ -66,7 +67,7 @@ export function createApollo(
     // We stop Apollo ourselves, after draining HTTP, on SIGTERM/SIGINT.
     stopOnTerminationSignals: false,
     formatError: maskError,
-    validationRules: [noSubscriptionRule, singleAuthFieldRule, ...armor.validationRules],
+    validationRules: [noSubscriptionRule, singleAuthFieldRule, costOperationRule, ...armor.validationRules],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
       ApolloServerPluginCacheControlDisabled(),
@@ -78,6 +79,7 @@ export function createApollo(
       authGuardPlugin,
       errorLoggingPlugin,
       operationRecordPlugin,
+      usagePlugin(QUERY_LIMITS.cost),
       ...extraPlugins,
     ],
   });

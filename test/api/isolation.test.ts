@@ -44,7 +44,8 @@ type Kind =
   | 'exchangeRate'
   | 'notification'
   | 'telegramUser'
-  | 'telegramChat';
+  | 'telegramChat'
+  | 'accessToken';
 
 /**
  * One family's objects, one of each kind, plus a second account. `member` is a user of the family;
@@ -91,6 +92,7 @@ const ID_BY_FIELD: Record<string, Kind> = {
   updateGoal: 'goal',
   deleteGoal: 'goal',
   deleteExchangeRate: 'exchangeRate',
+  revokeAccessToken: 'accessToken',
 };
 
 /** Lists of ids that narrow a listing: another family's id matches nothing, so the answer is an empty list. */
@@ -111,6 +113,13 @@ type Args = Record<string, unknown>;
 const VALID_ARGS: Record<string, (a: FamilyObjects, target: string) => Args> = {
   bindingStart: () => ({}),
   contributeToGoal: () => ({}),
+  createAccessToken: () => ({
+    input: {
+      name: 'Isolation token',
+      scopes: ['READ'],
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    },
+  }),
   createAccount: () => ({ input: { name: 'Isolation account', type: 'CASH' } }),
   createBudget: (a) => ({ input: { categoryId: a.category, amount: '10.00' } }),
   createGoal: () => ({ input: { name: 'Isolation goal', target: '10.00' } }),
@@ -486,6 +495,20 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
         { input: { familyId: family, base: 'USD', quote: 'EUR', rate: '0.9' } },
       )
     ).setExchangeRate.id;
+    const accessToken = (
+      await must<{ createAccessToken: { token: { id: string } } }>(
+        token,
+        `mutation ($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token { id } } }`,
+        {
+          input: {
+            familyId: family,
+            name: `${tag} sync`,
+            scopes: ['READ'],
+            expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          },
+        },
+      )
+    ).createAccessToken.token.id;
     await budgetAlertsSettled(app, family);
     const alerts = await app.sql<{ id: string }>(
       `select id::text as id from notification where family_id = $1 order by seq limit 1`,
@@ -503,6 +526,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       budget,
       goal,
       exchangeRate,
+      accessToken,
       notification: alerts[0].id,
     };
   };

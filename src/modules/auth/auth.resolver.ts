@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { PublicAuthEndpoint } from '../../graphql/access.js';
+import { PublicAuthEndpoint, NotForAccessTokens } from '../../graphql/access.js';
 import { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
 import type { UserRow } from './user.read.js';
 import { UserObject } from './user.types.js';
@@ -36,6 +36,7 @@ export class AuthResolver {
     return ctx.services.auth.login(input, ctx.meta);
   }
 
+  @NotForAccessTokens()
   @PublicAuthEndpoint()
   @Mutation(() => AuthPayload, {
     description:
@@ -50,6 +51,7 @@ export class AuthResolver {
     return ctx.services.auth.refresh(refreshToken, ctx.meta);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => Boolean, { description: 'Signs out this session, or every session of the user.' })
   async logout(
     @Arg('everywhere', () => Boolean, {
@@ -62,6 +64,7 @@ export class AuthResolver {
     return ctx.services.auth.logout(await ctx.principal(), everywhere);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => Boolean, {
     description: 'Changes the password of the signed-in user and signs out all their other sessions.',
   })
