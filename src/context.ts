@@ -21,7 +21,7 @@ import { PersonalTokenService } from './modules/pat/pat.service.js';
 import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
-import type { RateLimitState } from './shared/rate-limit.js';
+import type { RateLimitState } from './shared/leased-rate-limit.js';
 
 /** The services of one request, sharing that request's unit of work. */
 export interface Services {

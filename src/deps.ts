@@ -9,6 +9,7 @@ import { PersonalTokenAuth } from './modules/pat/pat.auth.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
+import { LeasedRateLimiter } from './shared/leased-rate-limit.js';
 import { RateLimiter } from './shared/rate-limit.js';
 
 /** The long-lived collaborators every request shares; built once at start-up. */
@@ -36,17 +37,15 @@ export function createDeps(
     Partial<Pick<Deps, 'callers' | 'sessionEvents'>>,
 ): Deps {
   const callers = base.callers ?? new CallerCache(base.clock);
-  const rateLimiter = new RateLimiter(base.kv);
   return {
     ...base,
     accessTokens: new AccessTokens(base.config.jwt, base.clock),
     personalTokens: new PersonalTokenAuth(
       callers,
       base.clock,
-      rateLimiter,
-      base.config.rateLimits.accessToken,
+      new LeasedRateLimiter(base.kv, base.clock, base.config.rateLimits.accessToken),
     ),
-    rateLimiter,
+    rateLimiter: new RateLimiter(base.kv),
     loginThrottle: new LoginThrottle(
       base.kv,
       base.clock,

@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
-import type { RateLimit } from '../../config.js';
 import type { Clock } from '../../shared/clock.js';
 import { randomToken, sha256Hex } from '../../shared/crypto.js';
 import { unauthenticated } from '../../shared/errors.js';
-import type { RateLimiter, RateLimitState } from '../../shared/rate-limit.js';
+import type { LeasedRateLimiter, RateLimitState } from '../../shared/leased-rate-limit.js';
 import type { CallerCache } from '../auth/caller-cache.js';
 import { readTokenCaller, tokenCallerKey, type Caller } from '../auth/caller.js';
 
@@ -42,8 +41,7 @@ export class PersonalTokenAuth {
   constructor(
     private readonly callers: CallerCache,
     private readonly clock: Clock,
-    private readonly rateLimiter: RateLimiter,
-    private readonly limit: RateLimit,
+    private readonly rateLimiter: LeasedRateLimiter,
   ) {}
 
   async authenticate(em: EntityManager, secret: string, ip: string): Promise<TokenAuthentication> {
@@ -53,7 +51,7 @@ export class PersonalTokenAuth {
     const now = this.clock.now().getTime();
     if (caller.sessionExpiresAt.getTime() <= now) throw refused();
     const tokenId = caller.token!.id;
-    const rateLimit = await this.rateLimiter.consume('pat', tokenId, this.limit);
+    const rateLimit = await this.rateLimiter.consume('pat', tokenId);
     await this.recordUse(em, tokenId, ip, now);
     return { caller, rateLimit };
   }
