@@ -13,6 +13,7 @@ import type { Context } from '../context.js';
 import { authGuardPlugin, singleAuthFieldRule } from './auth-guard.js';
 import { errorLoggingPlugin, maskError } from './error-masking.js';
 import { operationRecordPlugin } from './operation-record.js';
+import { SANDBOX_INITIAL_STATE } from './sandbox.js';
 import { costOperationRule, recordCost, usagePlugin } from './usage.js';
 
 /** G5 limits. Introspection (Apollo Sandbox) is exempt from depth and cost, not from tokens. */
@@ -72,7 +73,11 @@ export function createApollo(
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
       ApolloServerPluginCacheControlDisabled(),
       config.graphql.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        ? ApolloServerPluginLandingPageLocalDefault({
+            embed: true,
+            includeCookies: false,
+            ...SANDBOX_INITIAL_STATE,
+          })
         : ApolloServerPluginLandingPageDisabled(),
       // armor's typings come from Apollo's CommonJS build; the runtime objects are the same.
       ...(armor.plugins as unknown as ApolloServerPlugin<Context>[]),
