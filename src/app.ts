@@ -7,6 +7,7 @@ import { createContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createDeps, type Deps } from './deps.js';
 import { createApollo } from './graphql/apollo.js';
+import { loadTrustedDocuments, persistedOnlyGate } from './graphql/persisted.js';
 import { healthRoutes } from './http/health.js';
 import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
@@ -37,6 +38,8 @@ export interface RunningApp {
 export async function startApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Read before anything opens: a bad manifest stops the start with nothing to close.
+  const trusted = loadTrustedDocuments(config.graphql.trustedDocuments);
   const database = await openDatabase(config, logger);
   let kv: KeyValueStore;
   try {
@@ -65,7 +68,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false);
   const httpServer = createServer(app);
   const metrics = new ApiMetrics(database.orm, callers);
-  const apollo = createApollo(schema, config, httpServer, [metrics.plugin()]);
+  const apollo = createApollo(schema, config, httpServer, trusted, [metrics.plugin()]);
   await apollo.start();
 
   app.use(requestLog(logger));
@@ -73,6 +76,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimit }),
+    ...(config.graphql.persistedOnly ? [persistedOnlyGate(trusted)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext(deps, {

@@ -48,6 +48,8 @@ export const envSchema = z.object({
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')
     .refine((code) => currencyExponent(code) !== undefined, 'is not an ISO 4217 currency')
     .default('EUR'),
+  PERSISTED_ONLY: bool.default(false),
+  TRUSTED_DOCUMENTS: z.string().default('bot/api/generated/persisted-documents.json'),
   ACCESS_TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -80,7 +82,14 @@ export interface Config {
     /** A just-rotated token replayed within this window is a race, not a theft. */
     reuseGraceSeconds: number;
   };
-  graphql: { introspection: boolean; hideSchemaDetails: boolean };
+  graphql: {
+    introspection: boolean;
+    hideSchemaDetails: boolean;
+    /** Trusted documents: only the registered operations run (docs/integrators.md). */
+    persistedOnly: boolean;
+    /** Manifests of registered clients' operations (GraphQL Code Generator's persisted documents). */
+    trustedDocuments: string[];
+  };
   trustedProxies: string[];
   /** The Telegram bot's own credential (X-Bot-Key); bot-only operations are closed while unset. */
   botApiSecret: string | undefined;
@@ -145,6 +154,10 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,
       hideSchemaDetails: production,
+      persistedOnly: e.PERSISTED_ONLY,
+      trustedDocuments: e.TRUSTED_DOCUMENTS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     },
     trustedProxies: e.TRUSTED_PROXIES.split(',')
       .map((s) => s.trim())

@@ -13,6 +13,7 @@ import type { Context } from '../context.js';
 import { authGuardPlugin, singleAuthFieldRule } from './auth-guard.js';
 import { errorLoggingPlugin, maskError } from './error-masking.js';
 import { operationRecordPlugin } from './operation-record.js';
+import { persistedQueryCache, trustedDocumentsPlugin } from './persisted.js';
 import { SANDBOX_INITIAL_STATE } from './sandbox.js';
 import { costOperationRule, recordCost, usagePlugin } from './usage.js';
 
@@ -41,6 +42,7 @@ export function createApollo(
   schema: GraphQLSchema,
   config: Config,
   httpServer: Server,
+  trusted: ReadonlyMap<string, string>,
   extraPlugins: ApolloServerPlugin<Context>[] = [],
 ): ApolloServer<Context> {
   const armor = new ApolloArmor({
@@ -55,9 +57,12 @@ export function createApollo(
     // Apollo's own hideSchemaDetailsFromClientErrors covers suggestions (G2).
     blockFieldSuggestion: { enabled: false },
   }).protect();
+  const apq = persistedQueryCache(config.redisUrl, config.redisKeyPrefix);
 
   return new ApolloServer<Context>({
     schema,
+    // Automatic persisted queries, shared by the replicas through Redis; a day after the last use.
+    persistedQueries: { cache: apq.cache, ttl: 86_400 },
     introspection: config.graphql.introspection,
     hideSchemaDetailsFromClientErrors: config.graphql.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
@@ -71,6 +76,8 @@ export function createApollo(
     validationRules: [noSubscriptionRule, singleAuthFieldRule, costOperationRule, ...armor.validationRules],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
+      trustedDocumentsPlugin(trusted),
+      { serverWillStart: async () => ({ serverWillStop: apq.close }) },
       ApolloServerPluginCacheControlDisabled(),
       config.graphql.introspection
         ? ApolloServerPluginLandingPageLocalDefault({
