@@ -238,6 +238,18 @@ describe('personal access tokens (K1)', () => {
       expect(result.status, `${field.name}: ${result.text}`).toBe(403);
       expect(codeOf(result), `${field.name}: ${result.text}`).toBe('FORBIDDEN');
     }
+    // Nor leave by removing themselves as a member.
+    const leaving = await app.gql(
+      `mutation($f: ID!, $u: ID!) { removeMember(familyId: $f, userId: $u) }`,
+      { f: family.familyId, u: family.userId },
+      { token: full.secret },
+    );
+    expect(codeOf(leaving), leaving.text).toBe('FORBIDDEN');
+    const [member] = await app.sql('select 1 from membership where family_id = $1 and user_id = $2', [
+      family.familyId,
+      family.userId,
+    ]);
+    expect(member).toBeDefined();
     // The token's owner signed in as themselves may.
     ok(await app.gql(LIST, {}, { token: family.token }));
   });
