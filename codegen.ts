@@ -8,7 +8,9 @@ const config: CodegenConfig = {
   generates: {
     'bot/api/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json: the bot's operations by SHA-256, the API's first registered client (the
+      // bot sends hashes; PERSISTED_ONLY=true runs nothing else). The documents keep their text too.
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       config: {
         emitLegacyCommonJSImports: false,
         useTypeImports: true,

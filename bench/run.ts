@@ -1,7 +1,8 @@
 /**
  * `npm run bench` runs every benchmark; `npm run bench -- <name> [<name>...]` runs some of them:
  *   a  accounts with balances        b  newest 50 transactions, nested   c  month spending by category
- *   d  login                         e  createTransaction                ledger  1,000,000-row ledger scale
+ *   d  login                         e  createTransaction                f  accounts: personal token vs JWT
+ *   ledger  1,000,000-row ledger scale
  *   reads  the read layer's mechanism against QueryBuilder, kysely and bare pg
  *   fanout  1,000 WebSocket subscribers on two processes, createTransaction reaching each family's
  *   parser  the bot's entry parser in entries/s beside a one-regex baseline
@@ -44,7 +45,7 @@ import { printBotTable, runBotBench, type BotReport } from './bot.js';
 import { LOGIN_MUTATION, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js';
 
 const RESULTS = path.resolve(import.meta.dirname, 'results');
-const API_NAMES = ['a', 'b', 'c', 'd', 'e'] as const;
+const API_NAMES = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 /** Benchmarks beside the API scenarios, each run by name or in the full run. */
 const PARTS = ['ledger', 'reads', 'fanout', 'parser', 'bot', 'schedules'] as const;
 const started = Date.now();
@@ -211,6 +212,28 @@ async function login(appUrl: string, family: SeededFamily): Promise<string> {
   return parsed.data.login.accessToken;
 }
 
+async function createPersonalToken(appUrl: string, token: string, family: SeededFamily): Promise<string> {
+  const { body } = await call(appUrl, {
+    method: 'POST',
+    path: '/graphql',
+    headers: { authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query: `mutation ($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { secret } }`,
+      variables: {
+        input: {
+          name: 'bench',
+          scopes: ['READ'],
+          familyId: family.familyId,
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      },
+    }),
+  });
+  const parsed = JSON.parse(body) as { data?: { createAccessToken: { secret: string } } };
+  if (parsed.data === undefined) throw new Error(`createAccessToken for ${family.email} failed: ${body}`);
+  return parsed.data.createAccessToken.secret;
+}
+
 interface RoundSettings {
   duration: number;
   rounds: number;
@@ -246,6 +269,8 @@ async function runApi(
       GRAPHQL_INTROSPECTION: 'false',
       // Logins may then come from a distinct X-Forwarded-For each, so the per-IP limit never binds.
       TRUSTED_PROXIES: 'loopback',
+      // Counted on every request (the cost measured in f), but never reached.
+      ACCESS_TOKEN_RATE_LIMIT: '1000000000',
     };
     const app = await startChild('app', env);
     children.push(app);
@@ -253,6 +278,9 @@ async function runApi(
     children.push(baseline);
 
     const tokens = await Promise.all(families.map((f) => login(app.urls.app!, f)));
+    const personalTokens = await Promise.all(
+      families.map((f, i) => createPersonalToken(app.urls.app!, tokens[i]!, f)),
+    );
     const [year, month] = today.split('-').map(Number) as [number, number];
     const last = addMonths(year, month, -1);
     const from = isoDate(last.year, last.month, 1);
@@ -262,6 +290,7 @@ async function runApi(
       apolloUrl: baseline.urls.apollo!,
       families,
       tokens,
+      personalTokens,
       month: { from, to: addDays(isoDate(year, month, 1), -1) },
       runTag: stamp,
     };

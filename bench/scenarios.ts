@@ -14,6 +14,8 @@ export interface BenchContext {
   families: SeededFamily[];
   /** Access token of each family's owner, same index as `families`. */
   tokens: string[];
+  /** A personal access token (READ) of each family's owner for that family, same index as `families`. */
+  personalTokens: string[];
   /** The report month: the last full calendar month. */
   month: { from: string; to: string };
   /** Unique per run, for idempotency keys. */
@@ -21,7 +23,7 @@ export interface BenchContext {
 }
 
 export interface Scenario {
-  name: 'a' | 'b' | 'c' | 'd' | 'e';
+  name: 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
   title: string;
   connections: number;
   app(ctx: BenchContext): RequestSpec;
@@ -67,8 +69,12 @@ const graphql = (query: string, variables: Record<string, unknown> = {}) =>
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A request whose caller (and so family) rotates over the seeded families. */
-function rotating(ctx: BenchContext, spec: Omit<RequestSpec, 'perRequest'>): RequestSpec {
-  return { ...spec, perRequest: (n) => ({ headers: bearer(ctx.tokens[n % ctx.tokens.length]!) }) };
+function rotating(
+  ctx: BenchContext,
+  spec: Omit<RequestSpec, 'perRequest'>,
+  tokens: string[] = ctx.tokens,
+): RequestSpec {
+  return { ...spec, perRequest: (n) => ({ headers: bearer(tokens[n % tokens.length]!) }) };
 }
 
 /** Documentation range (RFC 3849): a distinct client address per login, so per-IP limits never bind. */
@@ -232,5 +238,37 @@ export const SCENARIOS: Scenario[] = [
     ],
     reference: 'raw-insert+update',
     target: 0.5,
+  },
+  {
+    name: 'f',
+    title: 'accounts with balances, with a personal access token against a JWT access token',
+    connections: 50,
+    app: (ctx) =>
+      rotating(ctx, { method: 'POST', path: '/graphql', body: graphql(ACCOUNTS_QUERY) }, ctx.personalTokens),
+    baselines: (ctx) => [
+      {
+        label: 'app-jwt',
+        url: ctx.appUrl,
+        request: rotating(ctx, { method: 'POST', path: '/graphql', body: graphql(ACCOUNTS_QUERY) }),
+      },
+    ],
+    reference: 'app-jwt',
+    target: 0.9,
+    probe: (ctx) => ({
+      app: {
+        method: 'POST',
+        path: '/graphql',
+        body: graphql(ACCOUNTS_QUERY),
+        headers: bearer(ctx.personalTokens[0]!),
+      },
+      baselines: {
+        'app-jwt': {
+          method: 'POST',
+          path: '/graphql',
+          body: graphql(ACCOUNTS_QUERY),
+          headers: bearer(ctx.tokens[0]!),
+        },
+      },
+    }),
   },
 ];

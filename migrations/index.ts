@@ -11,6 +11,7 @@ import { Migration20261201110100_email_tokens } from './Migration20261201110100_
 import { Migration20261201100000_user_language } from './Migration20261201100000_user_language.js';
 import { Migration20261201110000_telegram_group } from './Migration20261201110000_telegram_group.js';
 import { Migration20261201130000_schedules } from './Migration20261201130000_schedules.js';
+import { Migration20261201140000_personal_access_tokens } from './Migration20261201140000_personal_access_tokens.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -44,4 +45,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201100000_user_language', class: Migration20261201100000_user_language },
   { name: 'Migration20261201110000_telegram_group', class: Migration20261201110000_telegram_group },
   { name: 'Migration20261201130000_schedules', class: Migration20261201130000_schedules },
+  {
+    name: 'Migration20261201140000_personal_access_tokens',
+    class: Migration20261201140000_personal_access_tokens,
+  },
 ];

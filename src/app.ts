@@ -10,6 +10,7 @@ import { createApollo } from './graphql/apollo.js';
 import { corsMiddleware } from './http/cors.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { registerJobs, startJobQueue } from './jobs/jobs.js';
+import { loadTrustedDocuments, persistedOnlyGate } from './graphql/persisted.js';
 import { healthRoutes } from './http/health.js';
 import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
@@ -45,6 +46,8 @@ export interface RunningApp {
 export async function startApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Read before anything opens: a bad manifest stops the start with nothing to close.
+  const trusted = loadTrustedDocuments(config.graphql.trustedDocuments);
   const database = await openDatabase(config, logger);
   let kv: KeyValueStore;
   try {
@@ -114,7 +117,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const connections = new LiveConnections(deps, live);
   const liveServer = createLiveServer(httpServer, schema, deps, connections);
   const metrics = new ApiMetrics(database.orm, callers, connections, jobs);
-  const apollo = createApollo(schema, config, httpServer, [metrics.plugin(), liveServer.plugin]);
+  const apollo = createApollo(schema, config, httpServer, trusted, [metrics.plugin(), liveServer.plugin]);
   await apollo.start();
 
   app.use(requestLog(logger));
@@ -123,6 +126,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     '/graphql',
     ...corsMiddleware(config.cors),
     express.json({ limit: config.bodyLimit }),
+    ...(config.graphql.persistedOnly ? [persistedOnlyGate(trusted)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext(deps, {

@@ -83,6 +83,9 @@ export const envSchema = z.object({
   JOBS_IN_PROCESS: bool.default(true),
   JOBS_POOL_MAX: z.coerce.number().int().min(1).max(20).default(2),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+  PERSISTED_ONLY: bool.default(false),
+  TRUSTED_DOCUMENTS: z.string().default('bot/api/generated/persisted-documents.json'),
+  ACCESS_TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -114,7 +117,14 @@ export interface Config {
     /** A just-rotated token replayed within this window is a race, not a theft. */
     reuseGraceSeconds: number;
   };
-  graphql: { introspection: boolean; hideSchemaDetails: boolean };
+  graphql: {
+    introspection: boolean;
+    hideSchemaDetails: boolean;
+    /** Trusted documents: only the registered operations run (docs/integrators.md). */
+    persistedOnly: boolean;
+    /** Manifests of registered clients' operations (GraphQL Code Generator's persisted documents). */
+    trustedDocuments: string[];
+  };
   trustedProxies: string[];
   mail: {
     /** Where mail is sent; unset: written to `dir` and the log instead (the embedded start). */
@@ -154,6 +164,8 @@ export interface Config {
     mailPerAddress: RateLimit;
     /** verifyEmail and resetPassword, per client address. */
     emailToken: RateLimit;
+    /** Every request of one personal access token, from anywhere. */
+    accessToken: RateLimit;
   };
   /** Live updates over WebSocket (src/graphql/websocket.ts). */
   live: {
@@ -229,6 +241,10 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,
       hideSchemaDetails: production,
+      persistedOnly: e.PERSISTED_ONLY,
+      trustedDocuments: e.TRUSTED_DOCUMENTS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     },
     trustedProxies: e.TRUSTED_PROXIES.split(',')
       .map((s) => s.trim())
@@ -258,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
       mailPerClient: { points: 10, windowSeconds: 900 },
       mailPerAddress: { points: 3, windowSeconds: 3600 },
       emailToken: { points: 30, windowSeconds: 60 },
+      accessToken: { points: e.ACCESS_TOKEN_RATE_LIMIT, windowSeconds: 60 },
     },
     live: {
       maxConnectionsPerUser: e.LIVE_MAX_CONNECTIONS_PER_USER,

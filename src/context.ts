@@ -20,10 +20,13 @@ import { TelegramService } from './modules/telegram/telegram.service.js';
 import { UserService } from './modules/auth/user.service.js';
 import { TelegramGroupService } from './modules/telegram/telegram-group.service.js';
 import { TransactionService } from './modules/transaction/transaction.service.js';
+import { isTokenSecret } from './modules/pat/pat.auth.js';
+import { PersonalTokenService } from './modules/pat/pat.service.js';
 import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
 import type { LiveConnection } from './modules/live/live-connections.js';
+import type { RateLimitState } from './shared/leased-rate-limit.js';
 
 /** The services of one request, sharing that request's unit of work. */
 export interface Services {
@@ -49,6 +52,7 @@ export interface FinanceServices {
   notifications: NotificationService;
   telegramGroups: TelegramGroupService;
   schedules: ScheduleService;
+  accessTokens: PersonalTokenService;
   /** Batch loaders of related rows, scoped to the caller's families. */
   loaders: Loaders;
 }
@@ -60,6 +64,13 @@ export interface Context {
   record: RequestRecord;
   /** The caller presented the bot credential (T1). */
   isBot: boolean;
+  /** The Bearer credential is a personal access token (K1), whether or not it is valid. */
+  presentsAccessToken: boolean;
+  /**
+   * The rate limit this request counted against, once the caller is known; shown in `extensions`. A
+   * holder, because Apollo hands plugins a shallow copy of the context.
+   */
+  usage: { rateLimit?: RateLimitState };
   meta: RequestMeta;
   /** The browser's refresh cookie (cookie mode, C2); only refreshToken reads it. */
   refreshCookie: RefreshCookie;
@@ -90,6 +101,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
   const em = deps.orm.em.fork() as EntityManager;
   const auth = new AuthService(deps, em);
   let principal: Promise<Caller> | undefined;
+  const usage: Context['usage'] = {};
   let finance: Promise<FinanceServices> | undefined;
   // Made on first use: most requests never log.
   let logger: Logger | undefined;
@@ -97,10 +109,13 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
     deps.config.botApiSecret !== undefined &&
     request.botKey !== undefined &&
     constantTimeEquals(request.botKey, deps.config.botApiSecret);
+  const bearer = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(request.authorization?.trim() ?? '')?.[1];
   return {
     requestId: request.record.requestId,
     record: request.record,
     isBot,
+    presentsAccessToken: bearer !== undefined && isTokenSecret(bearer),
+    usage,
     meta: { ...request.meta, isBot },
     refreshCookie: request.refreshCookie,
     services: {
@@ -115,10 +130,14 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
     },
     live: request.live,
     principal() {
-      principal ??=
-        request.live === undefined
-          ? resolvePrincipal(auth, request.authorization)
-          : request.live.currentCaller();
+      principal ??= (async () => {
+        if (request.live !== undefined) return request.live.currentCaller();
+        if (bearer === undefined) throw unauthenticated();
+        if (!isTokenSecret(bearer)) return auth.authenticate(bearer);
+        const token = await deps.personalTokens.authenticate(em, bearer, request.meta.ip);
+        usage.rateLimit = token.rateLimit;
+        return token.caller;
+      })();
       return principal;
     },
     finance() {
@@ -138,6 +157,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           notifications: new NotificationService(em, deps.clock, caller.userId),
           telegramGroups: new TelegramGroupService(deps, em, access),
           schedules: new ScheduleService(deps, em, access),
+          accessTokens: new PersonalTokenService(deps, em, access),
           // Made on first use: most requests never batch-load.
           get loaders() {
             loaders ??= createLoaders(access);
@@ -148,10 +168,4 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
       return finance;
     },
   };
-}
-
-async function resolvePrincipal(auth: AuthService, authorization: string | undefined): Promise<Caller> {
-  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization?.trim() ?? '');
-  if (match === null) throw unauthenticated();
-  return auth.authenticate(match[1]!);
 }

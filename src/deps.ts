@@ -7,9 +7,11 @@ import { LocalSessionEvents, type SessionEvents } from './modules/auth/session-e
 import { BudgetAlertWorker } from './modules/budget/budget-alerts.js';
 import { LiveEvents } from './modules/live/live-events.js';
 import type { JobQueue } from './jobs/job-queue.js';
+import { PersonalTokenAuth } from './modules/pat/pat.auth.js';
 import type { Clock } from './shared/clock.js';
 import type { KeyValueStore } from './shared/kv/kv-store.js';
 import type { Logger } from './shared/logger.js';
+import { LeasedRateLimiter } from './shared/leased-rate-limit.js';
 import { RateLimiter } from './shared/rate-limit.js';
 import { AccountMail } from './modules/auth/account-mail.js';
 import { BackgroundTasks } from './shared/background.js';
@@ -23,6 +25,8 @@ export interface Deps {
   kv: KeyValueStore;
   logger: Logger;
   accessTokens: AccessTokens;
+  /** Personal access tokens presented as Bearer credentials (K1). */
+  personalTokens: PersonalTokenAuth;
   rateLimiter: RateLimiter;
   loginThrottle: LoginThrottle;
   /** The callers of live sessions this process remembers; kept true by `sessionEvents`. */
@@ -53,6 +57,11 @@ export function createDeps(
   return {
     ...base,
     accessTokens: new AccessTokens(base.config.jwt, base.clock),
+    personalTokens: new PersonalTokenAuth(
+      callers,
+      base.clock,
+      new LeasedRateLimiter(base.kv, base.clock, base.config.rateLimits.accessToken),
+    ),
     rateLimiter: new RateLimiter(base.kv),
     loginThrottle: new LoginThrottle(
       base.kv,

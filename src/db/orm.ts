@@ -13,6 +13,7 @@ import { Family, Invite, Membership } from '../modules/family/family.entity.js';
 import { Goal, GoalContribution } from '../modules/goal/goal.entity.js';
 import { Notification } from '../modules/notification/notification.entity.js';
 import { Schedule } from '../modules/schedule/schedule.entity.js';
+import { PersonalAccessToken } from '../modules/pat/pat.entity.js';
 import { ExchangeRate } from '../modules/rate/exchange-rate.entity.js';
 import { LedgerTransaction } from '../modules/transaction/transaction.entity.js';
 
@@ -32,6 +33,7 @@ export const entities = [
   ExchangeRate,
   Notification,
   Schedule,
+  PersonalAccessToken,
 ];
 
 export function ormOptions(clientUrl: string, poolMax: number): Partial<Options<PostgreSqlDriver>> {

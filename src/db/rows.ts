@@ -38,6 +38,7 @@ export const col = {
   int: column<number>(same),
   enum: <T extends string>() => column<T>(same),
   texts: column<string[]>(same),
+  enums: <T extends string>() => column<T[]>(same),
   bigint: column<bigint>((value) => BigInt(value as string), '::text'),
   bigintOrNull: column<bigint | null>((value) => (value === null ? null : BigInt(value as string)), '::text'),
   /** A 64-bit integer as decimal text (a sequence, Telegram's ids). */

@@ -10,6 +10,8 @@ export interface AccessExtensions {
   access?: Access;
   /** Credential-guessing fields: at most one of them per operation (L5). */
   authSensitive?: boolean;
+  /** Refused to personal access tokens whatever their scopes: passwords, sessions, tokens, the account (K1). */
+  noAccessTokens?: boolean;
 }
 
 /** Callable without signing in (e.g. register, health). */
@@ -28,3 +30,9 @@ export const BotOnly = (options: { authSensitive?: boolean } = {}) =>
 
 /** Needs a signed-in user (the default) and counts as a credential guess: one per operation (L5). */
 export const UserAuthEndpoint = () => Extensions({ authSensitive: true } satisfies AccessExtensions);
+
+/**
+ * Never callable with a personal access token (K1): fields that manage the account, its credentials,
+ * its sessions or its tokens, or reach beyond the token's one family. Combines with the decorators above.
+ */
+export const NotForAccessTokens = () => Extensions({ noAccessTokens: true } satisfies AccessExtensions);

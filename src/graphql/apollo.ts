@@ -13,6 +13,9 @@ import type { Context } from '../context.js';
 import { authGuardPlugin, singleAuthFieldRule } from './auth-guard.js';
 import { errorLoggingPlugin, maskError } from './error-masking.js';
 import { operationRecordPlugin } from './operation-record.js';
+import { persistedQueryCache, trustedDocumentsPlugin } from './persisted.js';
+import { SANDBOX_INITIAL_STATE } from './sandbox.js';
+import { costOperationRule, recordCost, usagePlugin } from './usage.js';
 
 /** G5 limits. Introspection (Apollo Sandbox) is exempt from depth and cost, not from tokens. */
 export const QUERY_LIMITS = { depth: 8, aliases: 15, tokens: 2000, cost: 5000 } as const;
@@ -46,7 +49,7 @@ export function armorProtection() {
     // parsingDidStart, which Apollo answers as HTTP 500, and its unexpectedErrorProcessingRequest hook re-throws
     // any unexpected error unmasked as GRAPHQL_VALIDATION_FAILED.
     maxTokens: { enabled: false },
-    costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true },
+    costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true, onAccept: [recordCost] },
     maxDirectives: { n: 20 },
     // Apollo's own hideSchemaDetailsFromClientErrors covers suggestions (G2).
     blockFieldSuggestion: { enabled: false },
@@ -55,19 +58,23 @@ export function armorProtection() {
 
 /** The validation every operation gets, over HTTP and over WebSocket alike (L5, G5). */
 export function operationRules(armor = armorProtection()): ValidationRule[] {
-  return [singleAuthFieldRule, ...armor.validationRules];
+  return [singleAuthFieldRule, costOperationRule, ...armor.validationRules];
 }
 
 export function createApollo(
   schema: GraphQLSchema,
   config: Config,
   httpServer: Server,
+  trusted: ReadonlyMap<string, string>,
   extraPlugins: ApolloServerPlugin<Context>[] = [],
 ): ApolloServer<Context> {
   const armor = armorProtection();
+  const apq = persistedQueryCache(config.redisUrl, config.redisKeyPrefix);
 
   return new ApolloServer<Context>({
     schema,
+    // Automatic persisted queries, shared by the replicas through Redis; a day after the last use.
+    persistedQueries: { cache: apq.cache, ttl: 86_400 },
     introspection: config.graphql.introspection,
     hideSchemaDetailsFromClientErrors: config.graphql.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
@@ -81,15 +88,22 @@ export function createApollo(
     validationRules: [noSubscriptionRule, ...operationRules(armor)],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 10_000 }),
+      trustedDocumentsPlugin(trusted),
+      { serverWillStart: async () => ({ serverWillStop: apq.close }) },
       ApolloServerPluginCacheControlDisabled(),
       config.graphql.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        ? ApolloServerPluginLandingPageLocalDefault({
+            embed: true,
+            includeCookies: false,
+            ...SANDBOX_INITIAL_STATE,
+          })
         : ApolloServerPluginLandingPageDisabled(),
       // armor's typings come from Apollo's CommonJS build; the runtime objects are the same.
       ...(armor.plugins as unknown as ApolloServerPlugin<Context>[]),
       authGuardPlugin,
       errorLoggingPlugin,
       operationRecordPlugin,
+      usagePlugin(QUERY_LIMITS.cost),
       ...extraPlugins,
     ],
   });

@@ -1,6 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLObjectType, type ValidationRule } from 'graphql';
 import type { Context } from '../context.js';
+import type { Caller } from '../modules/auth/caller.js';
+import { TokenScope } from '../modules/pat/pat.entity.js';
 import { AppError, ErrorCode, serviceUnavailable } from '../shared/errors.js';
 import { isDatabaseUnavailable } from './error-masking.js';
 import type { AccessExtensions } from './access.js';
@@ -12,8 +14,9 @@ const extensionsOf = (type: GraphQLObjectType | null | undefined, field: string)
 /**
  * Deny by default (A1, T1): before anything executes, every root field the operation selects must be
  * public, or the caller must hold what the field needs: a valid user access token (the default), or
- * the bot credential for bot-only fields. Checked once per operation; a refusal is a request error
- * with an HTTP status that says so.
+ * the bot credential for bot-only fields. A personal access token also needs the scope of the operation
+ * and is refused on the fields marked NotForAccessTokens (K1). Checked once per operation; a refusal is a
+ * request error with an HTTP status that says so.
  */
 export const authGuardPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
@@ -21,11 +24,17 @@ export const authGuardPlugin: ApolloServerPlugin<Context> = {
       async didResolveOperation({ operation, document, schema, contextValue }) {
         if (operation === undefined) return;
         const rootType = schema.getRootType(operation.operation);
-        const needs = new Set(
-          collectRootFields(document, operation)
-            .filter((field) => !field.name.value.startsWith('__'))
-            .map((field) => extensionsOf(rootType, field.name.value).access ?? 'user'),
-        );
+        const fields = collectRootFields(document, operation)
+          .filter((field) => !field.name.value.startsWith('__'))
+          .map((field) => extensionsOf(rootType, field.name.value));
+        if (contextValue.presentsAccessToken && fields.some((field) => field.noAccessTokens === true)) {
+          throw new AppError(
+            ErrorCode.FORBIDDEN,
+            'Personal access tokens cannot be used for this operation; sign in as the user instead.',
+            { httpStatus: 403 },
+          );
+        }
+        const needs = new Set(fields.map((field) => field.access ?? 'user'));
         if (needs.has('bot') && !contextValue.isBot) {
           const signedIn = await contextValue.principal().then(
             () => true,
@@ -39,9 +48,11 @@ export const authGuardPlugin: ApolloServerPlugin<Context> = {
                 httpStatus: 401,
               });
         }
-        if (!needs.has('user')) return;
+        // A personal access token is checked even on public fields: its scopes hold for the whole operation.
+        if (!needs.has('user') && !contextValue.presentsAccessToken) return;
+        let caller: Caller;
         try {
-          await contextValue.principal();
+          caller = await contextValue.principal();
         } catch (error) {
           if (error instanceof AppError && error.code === ErrorCode.UNAUTHENTICATED) {
             throw new AppError(error.code, error.message, { httpStatus: 401 });
@@ -49,6 +60,14 @@ export const authGuardPlugin: ApolloServerPlugin<Context> = {
           // The session is checked in PostgreSQL: an outage there is a 503 like anywhere else.
           if (isDatabaseUnavailable(error)) throw serviceUnavailable();
           throw error;
+        }
+        // K1: every root field of a mutation needs WRITE, of a query READ; the token's owner's role in
+        // its family is checked afterwards like anyone's.
+        const scope = operation.operation === 'mutation' ? TokenScope.WRITE : TokenScope.READ;
+        if (caller.token !== undefined && fields.length > 0 && !caller.token.scopes.includes(scope)) {
+          throw new AppError(ErrorCode.FORBIDDEN, `This access token lacks the ${scope} scope.`, {
+            httpStatus: 403,
+          });
         }
       },
     };

@@ -41,6 +41,8 @@ export const PROTOCOL_ERROR_CODES = [
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** PERSISTED_ONLY=true and the operation is not a registered one (src/graphql/persisted.ts). */
+  'PERSISTED_QUERY_NOT_IN_LIST',
 ] as const;
 
 const CLIENT_VISIBLE_CODES = new Set<string>([...Object.values(ErrorCode), ...PROTOCOL_ERROR_CODES]);

@@ -54,7 +54,8 @@ type Kind =
   | 'telegramChat'
   | 'session'
   | 'telegramGroup'
-  | 'schedule';
+  | 'schedule'
+  | 'accessToken';
 
 /**
  * One family's objects, one of each kind, plus a second account. `member` is a user of the family;
@@ -115,6 +116,7 @@ const ID_BY_FIELD: Record<string, Kind> = {
   revokeSession: 'session',
   updateSchedule: 'schedule',
   deleteSchedule: 'schedule',
+  revokeAccessToken: 'accessToken',
 };
 
 /** Lists of ids that narrow a listing: another family's id matches nothing, so the answer is an empty list. */
@@ -135,6 +137,13 @@ type Args = Record<string, unknown>;
 const VALID_ARGS: Record<string, (a: FamilyObjects, target: string) => Args> = {
   bindingStart: () => ({}),
   contributeToGoal: () => ({}),
+  createAccessToken: () => ({
+    input: {
+      name: 'Isolation token',
+      scopes: ['READ'],
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    },
+  }),
   createAccount: () => ({ input: { name: 'Isolation account', type: 'CASH' } }),
   createBudget: (a) => ({ input: { categoryId: a.category, amount: '10.00' } }),
   createGoal: () => ({ input: { name: 'Isolation goal', target: '10.00' } }),
@@ -552,6 +561,20 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       `mutation ($s: ID!, $d: LocalDate!) { skipScheduledOccurrence(scheduleId: $s, occursOn: $d) { id } }`,
       { s: schedule, d: addDays(scheduleStart, 1) },
     );
+    const accessToken = (
+      await must<{ createAccessToken: { token: { id: string } } }>(
+        token,
+        `mutation ($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token { id } } }`,
+        {
+          input: {
+            familyId: family,
+            name: `${tag} sync`,
+            scopes: ['READ'],
+            expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          },
+        },
+      )
+    ).createAccessToken.token.id;
     await budgetAlertsSettled(app, family);
     const alerts = await app.sql<{ id: string }>(
       `select id::text as id from notification where family_id = $1 order by seq limit 1`,
@@ -571,6 +594,7 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       exchangeRate,
       telegramGroup,
       schedule,
+      accessToken,
       notification: alerts[0].id,
     };
   };

@@ -291,6 +291,13 @@ const create = async (mutation: string, inputType: string, input: Vars, path = '
   return (path.includes('.') ? (result[path.split('.')[0]!] as { id: string }).id : result.id) as string;
 };
 
+const accessTokenInput = (family: string) => ({
+  name: 'Everything',
+  scopes: ['READ', 'WRITE'],
+  familyId: family,
+  expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+});
+
 const freshLogin = async (caller: Caller) =>
   (
     await must<{ login: { accessToken: string; refreshToken: string } }>(
@@ -498,6 +505,21 @@ const MUTATIONS: Record<string, Entry> = {
           'CreateGoalInput',
           { familyId: f.family, name: 'Doomed', target: '1.00' },
           'goal.id',
+        ),
+      },
+    }),
+  },
+  createAccessToken: {
+    call: (f) => ({ variables: { input: accessTokenInput(f.family) } }),
+  },
+  revokeAccessToken: {
+    call: async (f) => ({
+      variables: {
+        id: await create(
+          'createAccessToken',
+          'CreateAccessTokenInput',
+          accessTokenInput(f.family),
+          'token.id',
         ),
       },
     }),

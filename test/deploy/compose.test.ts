@@ -114,6 +114,8 @@ const BOT_VARIABLES = Object.keys(botEnvSchema.shape).sort();
  * API variables compose deliberately does not pass: each has a default that is right inside the container.
  */
 const API_LEFT_TO_DEFAULTS = new Set([
+  // The bot's manifest, which the image carries; other clients' manifests would need a volume first.
+  'TRUSTED_DOCUMENTS',
   // Only used for the embedded database and the development JWT key; compose has PostgreSQL and JWT_SECRET.
   'DATA_DIR',
   // 10 connections per process: fine for one API container on the bundled PostgreSQL.

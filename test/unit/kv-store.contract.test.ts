@@ -91,6 +91,14 @@ function keyValueStoreContract(makeSubject: () => Promise<Subject>): void {
     expect(await store.increment(k, 2)).toEqual({ count: 1, ttlSeconds: 2, peeked: [] });
   });
 
+  it('adds `by` when given, and sets the window when that creates the counter', async () => {
+    const k = key('by');
+    expect(await store.increment(k, 2, [], 5)).toEqual({ count: 5, ttlSeconds: 2, peeked: [] });
+    await elapse(1.2);
+    expect(await store.increment(k, 2, [], 3)).toEqual({ count: 8, ttlSeconds: 1, peeked: [] });
+    expect(await store.increment(k, 2)).toEqual({ count: 9, ttlSeconds: 1, peeked: [] });
+  });
+
   it('reports at least one second left while the window is still open', async () => {
     const k = key('window-end');
     await store.increment(k, 1);

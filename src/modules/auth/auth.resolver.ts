@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { PublicAuthEndpoint } from '../../graphql/access.js';
+import { PublicAuthEndpoint, NotForAccessTokens } from '../../graphql/access.js';
 import { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
 import { RefreshTokenDelivery, deliver, refreshWith } from './refresh-cookie.js';
 import type { SessionRow } from './session.read.js';
@@ -60,6 +60,7 @@ export class AuthResolver {
     return deliver(await ctx.services.auth.login(input, ctx.meta), refreshTokenIn, ctx.refreshCookie);
   }
 
+  @NotForAccessTokens()
   @PublicAuthEndpoint()
   @Mutation(() => AuthPayload, {
     description:
@@ -85,6 +86,7 @@ export class AuthResolver {
     );
   }
 
+  @NotForAccessTokens()
   @Mutation(() => Boolean, {
     description: 'Signs out this session, or every session of the user, and clears the refresh cookie.',
   })
@@ -101,6 +103,7 @@ export class AuthResolver {
     return ctx.services.auth.logout(await ctx.principal(), everywhere);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => Boolean, {
     description: 'Changes the password of the signed-in user and signs out all their other sessions.',
   })

@@ -6,7 +6,7 @@ import type { Principal } from './auth.service.js';
 import { readCaller, type Caller } from './caller.js';
 
 /**
- * What a committed change makes stale: sessions by id, every session of a user (their memberships or
+ * What a committed change makes stale: sessions by id (a personal access token by `tokenCallerKey`), every session of a user (their memberships or
  * default family changed, or all their sessions ended), every member of a family (its settings changed).
  */
 export interface CallerChange {
@@ -60,18 +60,35 @@ export class CallerCache {
 
   /** The caller of a verified access token's session: from memory, or from the database and remembered. */
   async read(em: EntityManager, principal: Principal): Promise<Caller> {
-    let caller = this.listening ? this.entries.get(principal.sessionId) : undefined;
-    if (caller?.userId === principal.userId) {
-      this.counts.hit++;
-    } else {
-      const { generation, listening } = this;
-      this.counts[listening ? 'miss' : 'unsubscribed']++;
-      caller = await readCaller(em, principal);
-      if (listening && generation === this.generation) this.entries.set(principal.sessionId, caller);
-    }
+    const caller = await this.remember(
+      principal.sessionId,
+      () => readCaller(em, principal),
+      (known) => known.userId === principal.userId,
+    );
     if (caller.sessionExpiresAt.getTime() <= this.clock.now().getTime()) {
       throw unauthenticated('This session has ended. Please sign in again.');
     }
+    return caller;
+  }
+
+  /**
+   * The caller remembered under `key` (a session id, or `tokenCallerKey` of a personal access token) if
+   * `matches` accepts it, else loaded and remembered under the same rules. Expiry is the caller's to check.
+   */
+  async remember(
+    key: string,
+    load: () => Promise<Caller>,
+    matches: (known: Caller) => boolean = () => true,
+  ): Promise<Caller> {
+    const known = this.listening ? this.entries.get(key) : undefined;
+    if (known !== undefined && matches(known)) {
+      this.counts.hit++;
+      return known;
+    }
+    const { generation, listening } = this;
+    this.counts[listening ? 'miss' : 'unsubscribed']++;
+    const caller = await load();
+    if (listening && generation === this.generation) this.entries.set(key, caller);
     return caller;
   }
 

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Row, Shape } from '../../db/rows.js';
 import { uuidArray } from '../../db/sql.js';
 import { forbidden, notFound } from '../../shared/errors.js';
-import { readCaller, type Caller, type FamilySettings } from '../auth/caller.js';
+import { reloadCaller, type Caller, type FamilySettings } from '../auth/caller.js';
 import { ROLE_RANK, Role } from './family.entity.js';
 import type { FamilyId } from './family-id.js';
 
@@ -56,7 +56,7 @@ export class FamilyAccess {
 
   /** Reads memberships and settings again after the caller joined or left a family or changed one. */
   reset(): void {
-    this.caller = this.caller.then((caller) => readCaller(this.em, caller));
+    this.caller = this.caller.then((caller) => reloadCaller(this.em, caller));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
+import { NotForAccessTokens } from '../../graphql/access.js';
 import type { UserRow } from '../auth/user.read.js';
 import { UserObject } from '../auth/user.types.js';
 import { Role } from './family.entity.js';
@@ -36,6 +37,7 @@ export class FamilyResolver {
     return ctx.services.families.invites(family);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => FamilyObject, { description: 'Creates a family with the caller as its owner.' })
   async createFamily(
     @Arg('input', () => CreateFamilyInput, { description: 'The new family.' }) input: CreateFamilyInput,
@@ -55,6 +57,7 @@ export class FamilyResolver {
     return (await ctx.finance()).families.update(id, input);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => FamilyObject, {
     description: 'Makes a family the one finance operations use when none is named.',
   })
@@ -82,6 +85,7 @@ export class FamilyResolver {
     return (await ctx.finance()).families.revokeInvite(id);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => FamilyObject, {
     description: 'Joins a family with an invite code and makes it the default family.',
   })
@@ -113,6 +117,7 @@ export class FamilyResolver {
     return (await ctx.finance()).families.removeMember(await ctx.principal(), familyId, userId);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => Boolean, { description: 'Leaves a family. The last owner cannot leave.' })
   async leaveFamily(
     @Arg('familyId', () => ID, { description: 'The family.' }) familyId: string,
@@ -143,6 +148,8 @@ export class UserFamilyResolver {
     if (user.own !== true) {
       const caller = await ctx.principal().catch(() => null);
       if (caller?.userId !== user.id) return null;
+      // A personal access token reaches its own family only, whichever the user's default is.
+      if (caller.token !== undefined) return (await ctx.finance()).families.family(caller.token.familyId);
     }
     return ctx.services.families.defaultFamily(user.id);
   }

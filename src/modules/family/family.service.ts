@@ -6,6 +6,7 @@ import { isTimeZone } from '../../shared/dates.js';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../shared/errors.js';
 import { parseCurrency } from '../../shared/money.js';
 import type { Principal } from '../auth/auth.service.js';
+import type { Caller } from '../auth/caller.js';
 import { normalizeName } from '../auth/auth.validation.js';
 import { User } from '../auth/user.entity.js';
 import type { FamilyAccess } from './family-access.js';
@@ -171,7 +172,11 @@ export class FamilyService {
     return (await readMember(this.em, id, userId))!;
   }
 
-  async removeMember(principal: Principal, familyId: string, userId: string): Promise<boolean> {
+  async removeMember(principal: Caller, familyId: string, userId: string): Promise<boolean> {
+    // Leaving is the account's decision, not an integration's (K1): a token may remove others only.
+    if (principal.token !== undefined && userId === principal.userId) {
+      throw forbidden('Personal access tokens cannot leave a family; sign in as the user instead.');
+    }
     const id = await this.access.family(familyId, userId === principal.userId ? Role.VIEWER : Role.ADMIN);
     const myRole = (await this.access.roleIn(id))!;
     await this.em.transactional(async (em) => {
@@ -188,7 +193,7 @@ export class FamilyService {
     return true;
   }
 
-  leave(principal: Principal, familyId: string): Promise<boolean> {
+  leave(principal: Caller, familyId: string): Promise<boolean> {
     return this.removeMember(principal, familyId, principal.userId);
   }
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { BotOnly, UserAuthEndpoint } from '../../graphql/access.js';
+import { BotOnly, UserAuthEndpoint, NotForAccessTokens } from '../../graphql/access.js';
 import { AuthPayload } from '../auth/auth.inputs.js';
 import type { UserRow } from '../auth/user.read.js';
 import { UserObject } from '../auth/user.types.js';
@@ -87,6 +87,7 @@ export class TelegramResolver {
     return ctx.services.telegram.bindingStart(input);
   }
 
+  @NotForAccessTokens()
   @Query(() => BindingInfo, {
     description: 'The Telegram account a link code would connect (does not use the code).',
   })
@@ -97,6 +98,7 @@ export class TelegramResolver {
     return ctx.services.telegram.bindingInfo(code);
   }
 
+  @NotForAccessTokens()
   @UserAuthEndpoint()
   @Mutation(() => UserObject, {
     description:
@@ -111,6 +113,7 @@ export class TelegramResolver {
     return ctx.services.users.get(principal.userId);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => Boolean, { description: 'Throws a link code away without linking anything.' })
   bindingCancel(
     @Arg('code', () => String, { description: 'The link code.' }) code: string,
@@ -119,6 +122,7 @@ export class TelegramResolver {
     return ctx.services.telegram.bindingCancel(code);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => UserObject, {
     description:
       'Adds email + password to a user who so far signs in only through Telegram. A confirmation link is ' +
@@ -134,6 +138,7 @@ export class TelegramResolver {
     return ctx.services.users.get(principal.userId);
   }
 
+  @NotForAccessTokens()
   @Mutation(() => Boolean, {
     description: "Unlinks Telegram from the signed-in user and ends the bot's sessions for them.",
   })

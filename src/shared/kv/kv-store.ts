@@ -11,12 +11,13 @@ export interface KeyValueStore {
   /**
    * Atomically increments a counter. The expiry is set when the counter is created and not extended
    * by later increments (a fixed window). Returns the new count and the seconds left in the window, and
-   * the current values of the `peek` keys, read in the same round trip.
+   * the current values of the `peek` keys, read in the same round trip. `by` (default 1) is added.
    */
   increment(
     key: string,
     windowSeconds: number,
     peek?: string[],
+    by?: number,
   ): Promise<{ count: number; ttlSeconds: number; peeked: (string | null)[] }>;
   /**
    * Atomically increments a counter and restarts its expiry: it is forgotten `ttlSeconds` after the

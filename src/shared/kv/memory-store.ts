@@ -40,14 +40,15 @@ export class MemoryStore implements KeyValueStore {
     key: string,
     windowSeconds: number,
     peek: string[] = [],
+    by = 1,
   ): Promise<{ count: number; ttlSeconds: number; peeked: (string | null)[] }> {
     const peeked = peek.map((k) => this.live(k)?.value ?? null);
     const entry = this.live(key);
     if (entry === undefined) {
-      this.entries.set(key, { value: '1', expiresAt: this.expiry(windowSeconds) });
-      return { count: 1, ttlSeconds: windowSeconds, peeked };
+      this.entries.set(key, { value: String(by), expiresAt: this.expiry(windowSeconds) });
+      return { count: by, ttlSeconds: windowSeconds, peeked };
     }
-    const count = Number(entry.value) + 1;
+    const count = Number(entry.value) + by;
     entry.value = String(count);
     const ttlSeconds =
       entry.expiresAt === undefined

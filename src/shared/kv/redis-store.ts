@@ -8,8 +8,8 @@ import type { KeyValueStore } from './kv-store.js';
  * Further keys are read in the same trip (a missing one comes back as nil).
  */
 const INCREMENT_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if count == tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 local ms = redis.call('PTTL', KEYS[1])
 local result = {count, ms}
 if ms > 0 then result[2] = math.ceil(ms / 1000) end
@@ -71,12 +71,14 @@ export class RedisStore implements KeyValueStore {
     key: string,
     windowSeconds: number,
     peek: string[] = [],
+    by = 1,
   ): Promise<{ count: number; ttlSeconds: number; peeked: (string | null)[] }> {
     const [count, ttlSeconds, ...peeked] = (await this.script('incrWindow')(
       1 + peek.length,
       key,
       ...peek,
       Math.max(1, Math.ceil(windowSeconds)),
+      by,
     )) as [number, number, ...(string | null)[]];
     return { count, ttlSeconds, peeked: peek.map((_, i) => peeked[i] ?? null) };
   }
