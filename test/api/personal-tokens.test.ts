@@ -228,6 +228,8 @@ describe('personal access tokens (K1)', () => {
         'logout',
         'refreshToken',
         'revokeAccessToken',
+        'revokeSession',
+        'sessions',
         'setDefaultFamily',
         'setEmailPassword',
         'unlinkTelegram',

@@ -115,6 +115,7 @@ export class AuthResolver {
     return ctx.services.auth.changePassword(await ctx.principal(), input);
   }
 
+  @NotForAccessTokens()
   @Query(() => [SessionObject], {
     description:
       "The signed-in user's live sessions (devices, apps, the bot), most recently used first; at most 100.",
@@ -123,6 +124,7 @@ export class AuthResolver {
     return ctx.services.auth.sessions(await ctx.principal());
   }
 
+  @NotForAccessTokens()
   @Mutation(() => Boolean, {
     description:
       'Signs out one of your sessions, e.g. a lost phone; its tokens stop working at once. ' +
