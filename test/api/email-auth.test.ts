@@ -135,8 +135,10 @@ describe('email: verification and password reset through a real SMTP server (SEC
     );
     for (const answer of answers) {
       expect(answer.status).toBe(200);
-      expect(answer.text).toBe('{"data":{"requestPasswordReset":true}}\n');
+      expect(JSON.parse(answer.text)).toMatchObject({ data: { requestPasswordReset: true } });
+      expect(answer.text).not.toContain('errors');
     }
+    // Byte for byte the same, the cost extension included.
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
     await app.deps.background.drain();
     expect(mailTo(known.email, '/reset')).toHaveLength(1);
