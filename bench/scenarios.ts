@@ -44,7 +44,7 @@ export const NEWEST_QUERY = `query Newest {
   }
 }`;
 
-export const SPENDING_QUERY = `query Spending($from: String, $to: String) {
+export const SPENDING_QUERY = `query Spending($from: LocalDate, $to: LocalDate) {
   spendingByCategory(from: $from, to: $to) {
     period { start end }
     total { amount currency }
