@@ -52,6 +52,10 @@ function vendorFile(pathname) {
 
 const server = createServer((req, res) => {
   const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+  if (pathname === '/favicon.ico') {
+    res.writeHead(204, headers).end();
+    return;
+  }
   const file =
     req.method === 'GET' || req.method === 'HEAD'
       ? (files.get(pathname) ??
