@@ -99,13 +99,39 @@ describe('the reference web client (examples/web) in Chromium', () => {
     await web?.stop();
   }, 60_000);
 
-  async function openClient(): Promise<{ context: BrowserContext; page: Page }> {
+  /**
+   * A fresh browser on the client's page. `requests` records every URL the browser asked for (WebSockets
+   * included), `problems` every console error and uncaught exception (a CSP violation is one).
+   */
+  async function openClient() {
     const context = await newTestContext(browser);
     contexts.push(context);
     context.setDefaultTimeout(20_000);
+    const requests: string[] = [];
+    const problems: string[] = [];
+    context.on('request', (request) => requests.push(request.url()));
     const page = await context.newPage();
-    await page.goto(`${web.url}/`);
-    return { context, page };
+    page.on('websocket', (socket) => requests.push(socket.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(String(error)));
+    const response = await page.goto(`${web.url}/`);
+    const csp = response!.headers()['content-security-policy'];
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain('unsafe');
+    return { context, page, requests, problems };
+  }
+
+  /** Everything the page loaded came from its own server, and everything it called went to the API. */
+  function expectOnlyOwnOrigins(requests: string[]) {
+    const wsApi = api.replace(/^http/, 'ws');
+    expect(
+      requests.filter((url) => ![`${web.url}/`, `${api}/`, `${wsApi}/`].some((o) => url.startsWith(o))),
+    ).toEqual([]);
+    expect(requests).toContain(`${web.url}/vendor/graphql-ws/client.js`);
+    expect(requests).toContain(`${wsApi}/graphql`);
   }
 
   async function signIn(page: Page, email: string, password: string): Promise<void> {
@@ -186,7 +212,7 @@ describe('the reference web client (examples/web) in Chromium', () => {
       const { owner, member, cashId, category } = await family();
       await addExpense(owner.accessToken, cashId, '12.50', 'coffee beans', category('Groceries'));
 
-      const { context, page } = await openClient();
+      const { context, page, requests, problems } = await openClient();
       await signIn(page, owner.email, owner.password);
       await page.getByRole('heading', { name: 'Accounts' }).waitFor();
       await balanceShown(page, 'Cash', '-12.50 EUR');
@@ -266,6 +292,8 @@ describe('the reference web client (examples/web) in Chromium', () => {
       await page.reload();
       await page.locator('#sign-in').getByRole('heading', { name: 'Sign in' }).waitFor();
       expect(await page.locator('#home').isHidden()).toBe(true);
+      expectOnlyOwnOrigins(requests);
+      expect(problems).toEqual([]);
     },
     BROWSER_TIMEOUT,
   );
