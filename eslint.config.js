@@ -27,6 +27,16 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
+    // The reference web client: browser modules, and the tiny static server that serves them.
+    files: ['examples/web/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    files: ['examples/web/serve.mjs'],
+    languageOptions: { globals: globals.node },
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
