@@ -154,7 +154,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           budgets: new BudgetService(deps, em, access, schedules),
           goals: new GoalService(deps, em, access),
           rates: new RateService(deps, em, access),
-          reports: new ReportService(deps, em, access),
+          reports: new ReportService(deps, em, access, schedules),
           notifications: new NotificationService(em, deps.clock, caller.userId),
           telegramGroups: new TelegramGroupService(deps, em, access),
           schedules,

@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScheduleRunner } from '../../src/modules/schedule/schedule.runner.js';
 import { startTestApp, TRUSTED_LOOPBACK, type TestApp } from '../helpers/app.js';
 import { financeHelpers, type TestFamily } from '../helpers/finance.js';
 
 /**
- * Schedules in plans: budgets count the occurrences still to come in their period as planned, on the
- * app's manual clock (held still, so the tokens stay fresh). Nothing here runs the runner: what is
- * planned comes from the rules and the answers given so far.
+ * Schedules in plans: budgets count the occurrences still to come in their period as planned, and the
+ * cash-flow forecast adds them up per month, on the app's manual clock (held still, so the tokens stay
+ * fresh). What is planned comes from the rules and the answers given so far; the runner is driven only
+ * for the schedule it is meant for.
  */
 
 let app: TestApp;
-const { ok, newFamily } = financeHelpers(() => app);
+const { ok, newFamily, expectBadInput } = financeHelpers(() => app);
 
 const CREATE_SCHEDULE = `mutation($input: CreateScheduleInput!) { createSchedule(input: $input) { id nextOn } }`;
 const CREATE_BUDGET = `mutation($input: CreateBudgetInput!) { createBudget(input: $input) { budget { id } } }`;
@@ -204,5 +206,189 @@ describe('budgets count planned occurrences', () => {
         projected: { amount: '10.00' },
       },
     ]);
+  });
+});
+
+const FORECAST = `query($familyId: ID, $months: Int!) {
+  cashFlowForecast(familyId: $familyId, months: $months) {
+    startingBalance { amount currency }
+    months { period { start end } income { amount } expense { amount } net { amount } projectedBalance { amount } }
+    missingRates
+  }
+}`;
+
+interface Forecast {
+  startingBalance: { amount: string; currency: string };
+  months: {
+    period: { start: string; end: string };
+    income: { amount: string };
+    expense: { amount: string };
+    net: { amount: string };
+    projectedBalance: { amount: string };
+  }[];
+  missingRates: string[];
+}
+
+describe('cash-flow forecast', () => {
+  async function account(family: TestFamily, name: string, currency: string, openingBalance: string) {
+    return ok(
+      await app.gql<{ createAccount: { id: string } }>(
+        `mutation($input: CreateAccountInput!) { createAccount(input: $input) { id } }`,
+        { input: { familyId: family.familyId, name, currency, openingBalance, type: 'CHECKING' } },
+        { token: family.token },
+      ),
+    ).createAccount.id;
+  }
+
+  it('adds up the schedules per month in the base currency and carries the balance of all accounts', async () => {
+    const family = await newFamily();
+    const bank = await account(family, 'Bank', 'EUR', '2000.00');
+    const dollars = await account(family, 'Dollars', 'USD', '500.00');
+    const pounds = await account(family, 'Pounds', 'GBP', '100.00');
+    ok(
+      await app.gql(
+        `mutation($input: SetExchangeRateInput!) { setExchangeRate(input: $input) { rate } }`,
+        { input: { familyId: family.familyId, base: 'USD', quote: 'EUR', rate: '0.9', date: '2027-01-01' } },
+        { token: family.token },
+      ),
+    );
+    const monthly = (day: number) => ({ frequency: 'MONTHLY', dayOfMonth: day });
+    await schedule(family, {
+      kind: 'INCOME',
+      accountId: bank,
+      amount: '3000.00',
+      note: 'Salary',
+      rule: monthly(25),
+    });
+    // The 1st and the 5th of January are over: rent and streaming start in February.
+    await schedule(family, { accountId: bank, amount: '1200.00', note: 'Rent', rule: monthly(1) });
+    await schedule(family, { accountId: dollars, amount: '10.00', note: 'Streaming', rule: monthly(5) });
+    // Approximate: 80.00 to 120.00 counts as 100.00.
+    await schedule(family, {
+      accountId: bank,
+      amount: '80.00',
+      amountMax: '120.00',
+      note: 'Power',
+      mode: 'ASK_FIRST',
+      rule: monthly(15),
+    });
+    // No rate from GBP: left out, and said so.
+    await schedule(family, { accountId: pounds, amount: '20.00', note: 'Magazine', rule: monthly(12) });
+    const paused = await schedule(family, {
+      accountId: bank,
+      amount: '999.00',
+      note: 'Paused',
+      rule: monthly(20),
+    });
+    ok(
+      await app.gql(
+        `mutation($id: ID!) { updateSchedule(id: $id, input: { paused: true }) { id } }`,
+        { id: paused },
+        { token: family.token },
+      ),
+    );
+    // Due today and asked about: pending until answered, expected in the current month.
+    const insurance = await schedule(family, {
+      accountId: bank,
+      amount: '50.00',
+      note: 'Insurance',
+      mode: 'ASK_FIRST',
+      rule: monthly(10),
+    });
+    await new ScheduleRunner(app.deps).runDue(insurance);
+    const pending = await app.sql<{ status: string }>(
+      `select status from schedule_occurrence where schedule_id = $1`,
+      [insurance],
+    );
+    expect(pending).toEqual([{ status: 'pending' }]);
+
+    const { cashFlowForecast } = ok(
+      await app.gql<{ cashFlowForecast: Forecast }>(
+        FORECAST,
+        { familyId: family.familyId, months: 3 },
+        { token: family.token },
+      ),
+    );
+    // Today: Cash 0.00 + Bank 2000.00 + 500.00 USD at 0.9 = 2450.00 EUR (the pounds have no rate).
+    expect(cashFlowForecast).toEqual({
+      startingBalance: { amount: '2450.00', currency: 'EUR' },
+      months: [
+        {
+          // Salary; power 100.00 and the pending insurance 50.00.
+          period: { start: '2027-01-01', end: '2027-01-31' },
+          income: { amount: '3000.00' },
+          expense: { amount: '150.00' },
+          net: { amount: '2850.00' },
+          projectedBalance: { amount: '5300.00' },
+        },
+        {
+          // Salary; rent 1200.00, streaming 9.00 (10.00 USD), power 100.00, insurance 50.00.
+          period: { start: '2027-02-01', end: '2027-02-28' },
+          income: { amount: '3000.00' },
+          expense: { amount: '1359.00' },
+          net: { amount: '1641.00' },
+          projectedBalance: { amount: '6941.00' },
+        },
+        {
+          period: { start: '2027-03-01', end: '2027-03-31' },
+          income: { amount: '3000.00' },
+          expense: { amount: '1359.00' },
+          net: { amount: '1641.00' },
+          projectedBalance: { amount: '8582.00' },
+        },
+      ],
+      missingRates: ['GBP'],
+    });
+
+    // Answered, the insurance is in the balance (recorded) and no longer expected.
+    ok(
+      await app.gql(
+        `mutation($s: ID!, $d: LocalDate!) { recordScheduledOccurrence(scheduleId: $s, occursOn: $d) { id } }`,
+        { s: insurance, d: '2027-01-10' },
+        { token: family.token },
+      ),
+    );
+    const after = ok(
+      await app.gql<{ cashFlowForecast: Forecast }>(
+        FORECAST,
+        { familyId: family.familyId, months: 1 },
+        { token: family.token },
+      ),
+    ).cashFlowForecast;
+    expect(after.startingBalance.amount).toBe('2400.00');
+    expect(after.months.map((m) => [m.expense.amount, m.projectedBalance.amount])).toEqual([
+      ['100.00', '5300.00'],
+    ]);
+  });
+
+  it('follows the month start day, reaches twelve months ahead, and refuses other lengths', async () => {
+    const family = await newFamily({ monthStartDay: 25 });
+    await schedule(family, {
+      kind: 'INCOME',
+      amount: '100.00',
+      rule: { frequency: 'MONTHLY', dayOfMonth: 24 },
+    });
+    const { cashFlowForecast } = ok(
+      await app.gql<{ cashFlowForecast: Forecast }>(
+        FORECAST,
+        { familyId: family.familyId, months: 12 },
+        { token: family.token },
+      ),
+    );
+    const months = cashFlowForecast.months;
+    expect(months).toHaveLength(12);
+    // Today, 10 January, is in the month from 25 December; the last one ends 24 December 2027.
+    expect(months[0]!.period).toEqual({ start: '2026-12-25', end: '2027-01-24' });
+    expect(months[11]!.period).toEqual({ start: '2027-11-25', end: '2027-12-24' });
+    // The 24th closes every month, the last one's included.
+    expect(months.map((m) => m.income.amount)).toEqual(Array.from({ length: 12 }, () => '100.00'));
+    expect(months[11]!.projectedBalance.amount).toBe('1200.00');
+
+    for (const months of [0, 13]) {
+      expectBadInput(
+        await app.gql(FORECAST, { familyId: family.familyId, months }, { token: family.token }),
+        'months',
+      );
+    }
   });
 });

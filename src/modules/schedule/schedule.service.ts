@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { Deps } from '../../deps.js';
-import { addDays, localDate, parseLocalDate } from '../../shared/dates.js';
+import { addDays, daysBetween, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput, conflict, notFound } from '../../shared/errors.js';
 import { Amount, parseAmount } from '../../shared/money.js';
 import { Account } from '../account/account.entity.js';
@@ -150,6 +150,15 @@ export class ScheduleService {
       this.upcomingMemo.set(key, found);
     }
     return found;
+  }
+
+  /**
+   * `upcoming` up to a day that may lie further ahead than `days` allows (a forecast's last month): the
+   * caller bounds it.
+   */
+  async upcomingUntil(family: FamilyId, until: string): Promise<UpcomingTransaction[]> {
+    const today = localDate(this.deps.clock.now(), (await this.access.settings(family)).timeZone);
+    return this.upcomingOf(family, Math.max(0, daysBetween(today, until)));
   }
 
   private async upcomingOf(family: FamilyId, days: number): Promise<UpcomingTransaction[]> {
