@@ -116,7 +116,11 @@ scheduleComposer.on('text', async (ctx, next) => {
   const exponent = item.amount.amount.split('.')[1]?.length ?? 0;
   const number = readNumber(text, exponent);
   const minor = number === null ? null : toMinor(number, exponent);
-  if (minor === null || minor <= 0n) return next();
+  if (minor === null || minor <= 0n) {
+    // Something else than the amount: the question is dropped, so a later number is an entry again.
+    await ctx.deps.store.delete(editKey(ctx.chatId));
+    return next();
+  }
   const min = minorOf(item.amount.amount);
   const max = item.amountMax === null ? null : minorOf(item.amountMax.amount);
   if (max !== null && (minor < min || minor > max)) {
