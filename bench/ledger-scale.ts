@@ -10,6 +10,7 @@ import { AccountService } from '../src/modules/account/account.service.js';
 import { FamilyAccess } from '../src/modules/family/family-access.js';
 import { readCaller } from '../src/modules/auth/caller.js';
 import { ReportService } from '../src/modules/report/report.service.js';
+import { ScheduleService } from '../src/modules/schedule/schedule.service.js';
 import { TransactionService } from '../src/modules/transaction/transaction.service.js';
 import { addDays, isoDate } from '../src/shared/dates.js';
 import { ManualClock } from '../src/shared/clock.js';
@@ -309,7 +310,7 @@ async function openScale(shape: ScaleShape, end: string, options: LedgerOptions)
         return {
           accounts: new AccountService(deps, em, access),
           transactions: new TransactionService(deps, em, access),
-          reports: new ReportService(deps, em, access),
+          reports: new ReportService(deps, em, access, new ScheduleService(deps, em, access)),
         };
       },
       close,

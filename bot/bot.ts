@@ -10,6 +10,7 @@ import { familyComposer } from './composers/family.composer.js';
 import { groupComposer } from './composers/group.composer.js';
 import { ledgerComposer } from './composers/ledger.composer.js';
 import { reportsComposer } from './composers/reports.composer.js';
+import { scheduleComposer } from './composers/schedule.composer.js';
 import { startComposer } from './composers/start.composer.js';
 import type { BotConfig } from './config.js';
 import { BotContext, type BotDeps } from './context.js';
@@ -31,6 +32,7 @@ const COMMANDS = [
   'balance',
   'report',
   'budget',
+  'recurring',
   'goals',
   'family',
   'link',
@@ -82,7 +84,15 @@ export function createBot(config: BotConfig, deps: BotDeps): Telegraf<BotContext
       deps.metrics.updates.inc({ type: ctx.updateType, outcome });
     }
   });
-  bot.use(groupComposer, startComposer, ledgerComposer, reportsComposer, familyComposer, chatComposer);
+  bot.use(
+    groupComposer,
+    startComposer,
+    scheduleComposer,
+    ledgerComposer,
+    reportsComposer,
+    familyComposer,
+    chatComposer,
+  );
   bot.catch(async (error, ctx) => {
     deps.logger.warn({ err: error, requestId: ctx.requestId, update: ctx.updateType }, 'update failed');
     try {

@@ -143,6 +143,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
     finance() {
       finance ??= this.principal().then((caller) => {
         const access = new FamilyAccess(em, caller);
+        const schedules = new ScheduleService(deps, em, access);
         let loaders: Loaders | undefined;
         return {
           access,
@@ -150,13 +151,13 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           accounts: new AccountService(deps, em, access),
           categories: new CategoryService(deps, em, access),
           transactions: new TransactionService(deps, em, access),
-          budgets: new BudgetService(deps, em, access),
+          budgets: new BudgetService(deps, em, access, schedules),
           goals: new GoalService(deps, em, access),
           rates: new RateService(deps, em, access),
-          reports: new ReportService(deps, em, access),
+          reports: new ReportService(deps, em, access, schedules),
           notifications: new NotificationService(em, deps.clock, caller.userId),
           telegramGroups: new TelegramGroupService(deps, em, access),
-          schedules: new ScheduleService(deps, em, access),
+          schedules,
           accessTokens: new PersonalTokenService(deps, em, access),
           // Made on first use: most requests never batch-load.
           get loaders() {

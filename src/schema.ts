@@ -5,7 +5,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from './modules/account/account.resolver.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
-import { BudgetResolver } from './modules/budget/budget.resolver.js';
+import { BudgetResolver, BudgetStatusResolver } from './modules/budget/budget.resolver.js';
 import { CategoryResolver } from './modules/category/category.resolver.js';
 import { FamilyResolver, MemberResolver, UserFamilyResolver } from './modules/family/family.resolver.js';
 import { GoalResolver } from './modules/goal/goal.resolver.js';
@@ -34,6 +34,7 @@ export const resolvers = [
   CategoryResolver,
   TransactionResolver,
   BudgetResolver,
+  BudgetStatusResolver,
   GoalResolver,
   RateResolver,
   ReportResolver,

@@ -25,6 +25,7 @@ export const en = {
       '/balance — accounts and net worth\n' +
       '/report [month] — spending by category, e.g. /report march\n' +
       '/budget — how the budgets stand\n' +
+      '/recurring — recurring transactions; pause or resume one\n' +
       '/goals — savings goals\n' +
       '/family — members and an invite link\n' +
       '/language — English or Russian\n' +
@@ -101,6 +102,35 @@ export const en = {
     signedOut: 'Signed out of this chat. Send /start to connect again.',
     roles: { OWNER: 'owner', ADMIN: 'admin', MEMBER: 'member', VIEWER: 'viewer' },
   },
+  due: {
+    expense: 'Scheduled expense',
+    income: 'Scheduled income',
+    today: '{{title}} {{amount}} is due today',
+    late: '{{title}} {{amount}} was due on {{date}}',
+    record: 'Record',
+    skip: 'Skip',
+    edit: 'Edit',
+    skipped: 'Skipped: {{title}} {{amount}} on {{date}}. Nothing was recorded.',
+    answered: '{{title}} on {{date}} was already recorded or skipped.',
+    expired: 'I no longer have the details of this one; answer it in the app.',
+    askAmount: 'How much was {{title}} on {{date}}? Write the amount in {{currency}}.',
+    askRange: 'How much was {{title}} on {{date}}? Between {{min}} and {{max}} {{currency}}.',
+    outOfRange: 'Please write an amount between {{min}} and {{max}} {{currency}}.',
+  },
+  recurring: {
+    none: 'No recurring transactions yet. Create them in the app (rent, salary, subscriptions).',
+    title: 'Recurring transactions:',
+    line: '{{title}}: {{amount}}, {{rule}}\n   {{state}} · {{mode}}',
+    next: 'next {{date}}',
+    ended: 'ended',
+    paused: 'paused',
+    autoPost: 'recorded automatically',
+    askFirst: 'asks first',
+    pause: 'Pause {{title}}',
+    resume: 'Resume {{title}}',
+    pausedDone: 'Paused: {{title}}.',
+    resumedDone: 'Resumed: {{title}}.',
+  },
   notify: {
     linked: 'Linked! This Telegram account now uses your Family Finance account, {{name}}. Try /balance.',
     exceeded: 'Budget exceeded: {{name}}',
@@ -137,6 +167,7 @@ export const en = {
     undo: 'Undo the last entry',
     balance: 'Accounts and net worth',
     report: 'Spending by category: /report [month]',
+    recurring: 'Recurring transactions: list, pause, resume',
     budget: 'How the budgets stand',
     goals: 'Savings goals',
     family: 'Members and an invite link',

@@ -28,6 +28,7 @@ export const ru: Messages = {
       '/balance — счета и капитал\n' +
       '/report [месяц] — расходы по категориям, например /report march\n' +
       '/budget — как дела с бюджетами\n' +
+      '/recurring — регулярные платежи; пауза и возобновление\n' +
       '/goals — цели накоплений\n' +
       '/family — участники и ссылка-приглашение\n' +
       '/language — русский или английский\n' +
@@ -103,6 +104,35 @@ export const ru: Messages = {
     signedOut: 'Вы вышли в этом чате. Отправьте /start, чтобы подключиться снова.',
     roles: { OWNER: 'владелец', ADMIN: 'администратор', MEMBER: 'участник', VIEWER: 'наблюдатель' },
   },
+  due: {
+    expense: 'Плановый расход',
+    income: 'Плановый доход',
+    today: '{{title}} {{amount}}: срок сегодня',
+    late: '{{title}} {{amount}}: срок был {{date}}',
+    record: 'Записать',
+    skip: 'Пропустить',
+    edit: 'Изменить',
+    skipped: 'Пропущено: {{title}} {{amount}} за {{date}}. Ничего не записано.',
+    answered: '{{title}} за {{date}} уже записан или пропущен.',
+    expired: 'Подробностей этого платежа у меня уже нет; ответьте в приложении.',
+    askAmount: 'Сколько вышло {{title}} за {{date}}? Напишите сумму в {{currency}}.',
+    askRange: 'Сколько вышло {{title}} за {{date}}? От {{min}} до {{max}} {{currency}}.',
+    outOfRange: 'Напишите сумму от {{min}} до {{max}} {{currency}}.',
+  },
+  recurring: {
+    none: 'Регулярных платежей пока нет. Создайте их в приложении (аренда, зарплата, подписки).',
+    title: 'Регулярные платежи:',
+    line: '{{title}}: {{amount}}, {{rule}}\n   {{state}} · {{mode}}',
+    next: 'следующий {{date}}',
+    ended: 'завершён',
+    paused: 'на паузе',
+    autoPost: 'записывается сам',
+    askFirst: 'сначала спрашивает',
+    pause: 'Пауза: {{title}}',
+    resume: 'Возобновить: {{title}}',
+    pausedDone: 'На паузе: {{title}}.',
+    resumedDone: 'Возобновлено: {{title}}.',
+  },
   notify: {
     linked:
       'Готово! Этот Telegram теперь работает с вашим аккаунтом Family Finance, {{name}}. Попробуйте /balance.',
@@ -142,6 +172,7 @@ export const ru: Messages = {
     undo: 'Отменить последнюю запись',
     balance: 'Счета и капитал',
     report: 'Расходы по категориям: /report [месяц]',
+    recurring: 'Регулярные платежи: список, пауза',
     budget: 'Как дела с бюджетами',
     goals: 'Цели накоплений',
     family: 'Участники и ссылка-приглашение',

@@ -10,6 +10,7 @@ import {
 import { languageKey, languageOf, translator, type Translate } from '../i18n/index.js';
 import type { BotMetrics } from '../metrics.js';
 import type { ChatStore } from '../session/chat-store.js';
+import { dueMessage, dueStoreEntry, type DueItem } from '../composers/schedule.composer.js';
 import { formatMoney, type MoneyLike } from '../replies/format.js';
 import type { UserSessions } from '../session/user-session.js';
 
@@ -48,7 +49,14 @@ export async function deliverPending(deps: NotificationDeliveryDeps): Promise<nu
       }
       const language = await deps.store.get(languageKey(notification.telegramId));
       const t = translator(languageOf(language));
-      await deps.telegram.sendMessage(chatId, describe(notification, t));
+      if (notification.kind === 'SCHEDULE_DUE') {
+        const item = dueItemOf(notification);
+        await deps.store.set(...dueStoreEntry(item));
+        const { text, keyboard } = dueMessage(item, todayIn(notification.payload.timeZone), t);
+        await deps.telegram.sendMessage(chatId, text, keyboard);
+      } else {
+        await deps.telegram.sendMessage(chatId, describe(notification, t));
+      }
       delivered.push(notification.id);
       deps.metrics.notifications.inc({ kind: notification.kind });
     } catch (error) {
@@ -112,4 +120,28 @@ function describe(notification: Pending, t: Translate): string {
     return `${head}\n${detail}`;
   }
   return t('notify.update', { kind: notification.kind });
+}
+
+/** An ask-first occurrence as the API's runner described it. */
+function dueItemOf(notification: Pending): DueItem {
+  const payload = notification.payload;
+  return {
+    scheduleId: String(payload.scheduleId),
+    occursOn: String(payload.occursOn),
+    kind: String(payload.kind).toUpperCase(),
+    note: typeof payload.note === 'string' ? payload.note : null,
+    amount: payload.amount as MoneyLike,
+    amountMax: (payload.amountMax ?? null) as MoneyLike | null,
+  };
+}
+
+/** Today in the family's time zone (YYYY-MM-DD); UTC when the payload names none. */
+function todayIn(timeZone: unknown): string {
+  const zone = typeof timeZone === 'string' ? timeZone : 'UTC';
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBot, type RunningBot } from '../../bot/bot.js';
 import { loadBotConfig } from '../../bot/config.js';
 import { TokenCipher } from '../../bot/session/token-cipher.js';
+import { ScheduleRunner } from '../../src/modules/schedule/schedule.runner.js';
 import { freePort } from '../../src/shared/net.js';
 import {
   createScratchDatabase,
@@ -42,6 +43,8 @@ const MINUTE = 60_000;
 const TG_LOGIN = `mutation TgLogin($telegramId: ID!) { telegramLogin(telegramId: $telegramId) { accessToken } }`;
 const CATEGORIES = `query Categories { categories(kind: EXPENSE) { id name } }`;
 const CREATE_BUDGET = `mutation CreateBudget($input: CreateBudgetInput!) { createBudget(input: $input) { budget { id } } }`;
+const ACCOUNTS = `query Accounts { accounts { id name } }`;
+const CREATE_SCHEDULE = `mutation CreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { id nextOn } }`;
 const BINDING_CONFIRM = `mutation Confirm($code: String!) { bindingConfirm(code: $code) { id telegramId } }`;
 
 const chatOf = (call: RecordedCall) => Number(call.payload.chat_id);
@@ -474,6 +477,179 @@ describe('Telegram bot end to end', () => {
     expect(rows).toEqual([
       { threshold: '80', delivered: true },
       { threshold: '100', delivered: true },
+    ]);
+  }, 120_000);
+
+  /** An ask-first schedule in the user's cash account, due every day from today, run at once. */
+  async function dueSchedule(
+    token: string,
+    input: Record<string, unknown>,
+  ): Promise<{ id: string; day: string }> {
+    const accounts = await app.gql<{ accounts: { id: string; name: string }[] }>(ACCOUNTS, {}, { token });
+    const cash = accounts.data!.accounts.find((a) => a.name === 'Cash')!;
+    const created = await app.gql<{ createSchedule: { id: string; nextOn: string } }>(
+      CREATE_SCHEDULE,
+      {
+        input: {
+          accountId: cash.id,
+          kind: 'EXPENSE',
+          mode: 'ASK_FIRST',
+          rule: { frequency: 'DAILY' },
+          ...input,
+        },
+      },
+      { token },
+    );
+    if (!created.data?.createSchedule) throw new Error(`createSchedule failed: ${created.text}`);
+    const { id, nextOn } = created.data.createSchedule;
+    // The test app works no jobs (see startTestApp): the runner is driven here, for this schedule only.
+    await new ScheduleRunner(app.deps).runDue(id);
+    return { id, day: nextOn };
+  }
+
+  const occurrencesOf = (scheduleId: string) =>
+    app.sql<{ occurs_on: string; status: string; amount: string | null }>(
+      `select o.occurs_on::text, o.status, t.amount::text as amount
+         from schedule_occurrence o left join ledger_transaction t on t.id = o.transaction_id
+        where o.schedule_id = $1 order by o.occurs_on`,
+      [scheduleId],
+    );
+
+  it('ask-first occurrences reach the bot: Record, Skip and Edit, and a second answer is refused kindly', async () => {
+    const kai = newTelegramUser('Kai');
+    await quickRegister(kai);
+    const token = await tokenOf(kai);
+    const categories = await app.gql<{ categories: { id: string; name: string }[] }>(
+      CATEGORIES,
+      {},
+      { token },
+    );
+    const housing = categories.data!.categories.find((c) => c.name === 'Housing')!;
+
+    const shown = tg.mark();
+    const rent = await dueSchedule(token, { amount: '1200.00', note: 'Rent', categoryId: housing.id });
+    const rentDue = await tg.waitFor(
+      (c) => c.index >= shown && chatOf(c) === kai.id && textOf(c).startsWith('Rent'),
+    );
+    expect(textOf(rentDue)).toBe('Rent 1200.00 EUR is due today');
+    expect(buttonsOf(rentDue).map((b) => b.text)).toEqual(['Record', 'Skip', 'Edit']);
+
+    const recorded = await press(kai, rentDue, 'Record', (t) => t.startsWith('Recorded'));
+    expect(textOf(recorded)).toBe(`Recorded −1200.00 EUR · Housing · Rent · ${rent.day}\nCash: -1200.00 EUR`);
+    expect(await occurrencesOf(rent.id)).toEqual([
+      { occurs_on: rent.day, status: 'recorded', amount: '120000' },
+    ]);
+    // A second tap (or another member's) meets the API's CONFLICT and is told so; nothing is recorded twice.
+    const again = await press(kai, rentDue, 'Record', (t) => t.includes('already'));
+    expect(textOf(again)).toBe(`Rent on ${rent.day} was already recorded or skipped.`);
+    expect(await occurrencesOf(rent.id)).toEqual([
+      { occurs_on: rent.day, status: 'recorded', amount: '120000' },
+    ]);
+
+    const internet = await dueSchedule(token, { amount: '40.00', note: 'Internet' });
+    const internetDue = await tg.waitFor(
+      (c) => chatOf(c) === kai.id && textOf(c) === 'Internet 40.00 EUR is due today',
+    );
+    const skipped = await press(kai, internetDue, 'Skip', (t) => t.startsWith('Skipped'));
+    expect(textOf(skipped)).toBe(`Skipped: Internet 40.00 EUR on ${internet.day}. Nothing was recorded.`);
+    expect(await occurrencesOf(internet.id)).toEqual([
+      { occurs_on: internet.day, status: 'skipped', amount: null },
+    ]);
+    const skippedAgain = await press(kai, internetDue, 'Record', (t) => t.includes('already'));
+    expect(textOf(skippedAgain)).toBe(`Internet on ${internet.day} was already recorded or skipped.`);
+
+    // Approximate: Edit asks for the amount within the range, then records it.
+    const power = await dueSchedule(token, { amount: '80.00', amountMax: '120.00', note: 'Electricity' });
+    const powerDue = await tg.waitFor(
+      (c) => chatOf(c) === kai.id && textOf(c) === 'Electricity 80.00–120.00 EUR is due today',
+    );
+    const question = await press(kai, powerDue, 'Edit', (t) => t.startsWith('How much'));
+    expect(textOf(question)).toBe(`How much was Electricity on ${power.day}? Between 80.00 and 120.00 EUR.`);
+    expect(textOf(await ask(kai, '130'))).toBe('Please write an amount between 80.00 and 120.00 EUR.');
+    expect(textOf(await ask(kai, '95,40'))).toBe(
+      `Recorded −95.40 EUR · Electricity · ${power.day}\nCash: -1295.40 EUR`,
+    );
+    expect(await occurrencesOf(power.id)).toEqual([
+      { occurs_on: power.day, status: 'recorded', amount: '9540' },
+    ]);
+    // The question is answered: the next number is an ordinary entry again.
+    expect(textOf(await ask(kai, '5 groceries')).split('\n')[0]).toBe('Recorded −5.00 EUR · Groceries');
+  }, 120_000);
+
+  it('/recurring lists the schedules and pauses and resumes one', async () => {
+    const lea = newTelegramUser('Lea');
+    await quickRegister(lea);
+    const token = await tokenOf(lea);
+    expect(textOf(await ask(lea, '/recurring'))).toBe(
+      'No recurring transactions yet. Create them in the app (rent, salary, subscriptions).',
+    );
+    const accounts = await app.gql<{ accounts: { id: string; name: string }[] }>(ACCOUNTS, {}, { token });
+    const cash = accounts.data!.accounts.find((a) => a.name === 'Cash')!;
+    const create = async (input: Record<string, unknown>) => {
+      const result = await app.gql<{ createSchedule: { id: string; nextOn: string } }>(
+        CREATE_SCHEDULE,
+        { input: { accountId: cash.id, ...input } },
+        { token },
+      );
+      if (!result.data?.createSchedule) throw new Error(`createSchedule failed: ${result.text}`);
+      return result.data.createSchedule;
+    };
+    const salary = await create({
+      kind: 'INCOME',
+      amount: '2500.00',
+      note: 'Salary',
+      mode: 'AUTO_POST',
+      rule: { frequency: 'MONTHLY', dayOfMonth: 25, startsOn: '2030-01-01' },
+    });
+    const gym = await create({
+      kind: 'EXPENSE',
+      amount: '30.00',
+      amountMax: '35.00',
+      note: 'Gym',
+      mode: 'ASK_FIRST',
+      rule: { frequency: 'MONTHLY', dayOfMonth: 3, startsOn: '2030-01-01' },
+    });
+    expect(salary.nextOn).toBe('2030-01-25');
+    expect(gym.nextOn).toBe('2030-01-03');
+
+    const list = await ask(lea, '/recurring');
+    expect(textOf(list)).toBe(
+      [
+        'Recurring transactions:',
+        '• Gym: −30.00–35.00 EUR, every month on the 3rd',
+        '   next 2030-01-03 · asks first',
+        '• Salary: +2500.00 EUR, every month on the 25th',
+        '   next 2030-01-25 · recorded automatically',
+      ].join('\n'),
+    );
+    expect(buttonsOf(list).map((b) => b.text)).toEqual(['Pause Gym', 'Pause Salary']);
+
+    const paused = await press(lea, list, 'Pause Gym', (t) => t.startsWith('Paused'));
+    expect(textOf(paused).split('\n')).toEqual([
+      'Paused: Gym.',
+      '',
+      'Recurring transactions:',
+      '• Gym: −30.00–35.00 EUR, every month on the 3rd',
+      '   paused · asks first',
+      '• Salary: +2500.00 EUR, every month on the 25th',
+      '   next 2030-01-25 · recorded automatically',
+    ]);
+    expect(buttonsOf(paused).map((b) => b.text)).toEqual(['Resume Gym', 'Pause Salary']);
+    const pausedRows = () =>
+      app.sql<{ note: string; paused: boolean }>(
+        `select note, paused from schedule where id = any($1) order by note`,
+        [[salary.id, gym.id]],
+      );
+    expect(await pausedRows()).toEqual([
+      { note: 'Gym', paused: true },
+      { note: 'Salary', paused: false },
+    ]);
+
+    const resumed = await press(lea, paused, 'Resume Gym', (t) => t.startsWith('Resumed'));
+    expect(textOf(resumed).split('\n')[0]).toBe('Resumed: Gym.');
+    expect(await pausedRows()).toEqual([
+      { note: 'Gym', paused: false },
+      { note: 'Salary', paused: false },
     ]);
   }, 120_000);
 

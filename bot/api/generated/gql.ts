@@ -31,12 +31,16 @@ type Documents = {
     "mutation Logout {\n  logout\n}": typeof types.LogoutDocument,
     "query Me {\n  me {\n    id\n    firstName\n    email\n    telegramId\n    defaultFamily {\n      id\n      name\n      baseCurrency\n    }\n  }\n}": typeof types.MeDocument,
     "query PendingNotifications($limit: Int!) {\n  pendingNotifications(limit: $limit) {\n    id\n    kind\n    telegramId\n    payload\n  }\n}": typeof types.PendingNotificationsDocument,
+    "mutation RecordScheduledOccurrence($scheduleId: ID!, $occursOn: LocalDate!, $amount: Decimal) {\n  recordScheduledOccurrence(\n    scheduleId: $scheduleId\n    occursOn: $occursOn\n    amount: $amount\n  ) {\n    id\n    occursOn\n    transaction {\n      id\n      kind\n      amount {\n        amount\n        currency\n      }\n      note\n      category {\n        name\n      }\n      account {\n        name\n        balance {\n          amount\n          currency\n        }\n      }\n    }\n  }\n}": typeof types.RecordScheduledOccurrenceDocument,
     "mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": typeof types.RefreshTokenDocument,
+    "query Schedules($familyId: ID) {\n  schedules(familyId: $familyId) {\n    id\n    kind\n    mode\n    paused\n    nextOn\n    note\n    description\n    amount {\n      amount\n      currency\n    }\n    amountMax {\n      amount\n      currency\n    }\n    category {\n      name\n    }\n  }\n}": typeof types.SchedulesDocument,
     "mutation SetLanguage($language: String!) {\n  setLanguage(language: $language) {\n    id\n    language\n  }\n}": typeof types.SetLanguageDocument,
+    "mutation SkipScheduledOccurrence($scheduleId: ID!, $occursOn: LocalDate!) {\n  skipScheduledOccurrence(scheduleId: $scheduleId, occursOn: $occursOn) {\n    id\n    occursOn\n  }\n}": typeof types.SkipScheduledOccurrenceDocument,
     "query SpendingReport($from: LocalDate, $familyId: ID) {\n  spendingByCategory(from: $from, familyId: $familyId) {\n    period {\n      start\n      end\n    }\n    total {\n      amount\n      currency\n    }\n    categories {\n      category {\n        name\n      }\n      spent {\n        amount\n        currency\n      }\n      budget {\n        percentUsed\n      }\n    }\n    missingRates\n  }\n}": typeof types.SpendingReportDocument,
     "query TelegramGroup($chatId: ID!) {\n  telegramGroup(chatId: $chatId) {\n    chatId\n    title\n    familyId\n  }\n}": typeof types.TelegramGroupDocument,
     "mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": typeof types.TelegramLoginDocument,
     "mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": typeof types.TelegramRegisterDocument,
+    "mutation UpdateSchedule($id: ID!, $input: UpdateScheduleInput!) {\n  updateSchedule(id: $id, input: $input) {\n    id\n    paused\n    nextOn\n  }\n}": typeof types.UpdateScheduleDocument,
 };
 const documents: Documents = {
     "query Accounts($familyId: ID) {\n  accounts(familyId: $familyId) {\n    id\n    name\n    currency\n    balance {\n      amount\n      currency\n    }\n  }\n  netWorth(familyId: $familyId) {\n    total {\n      amount\n      currency\n    }\n    missingRates\n  }\n}": types.AccountsDocument,
@@ -56,12 +60,16 @@ const documents: Documents = {
     "mutation Logout {\n  logout\n}": types.LogoutDocument,
     "query Me {\n  me {\n    id\n    firstName\n    email\n    telegramId\n    defaultFamily {\n      id\n      name\n      baseCurrency\n    }\n  }\n}": types.MeDocument,
     "query PendingNotifications($limit: Int!) {\n  pendingNotifications(limit: $limit) {\n    id\n    kind\n    telegramId\n    payload\n  }\n}": types.PendingNotificationsDocument,
+    "mutation RecordScheduledOccurrence($scheduleId: ID!, $occursOn: LocalDate!, $amount: Decimal) {\n  recordScheduledOccurrence(\n    scheduleId: $scheduleId\n    occursOn: $occursOn\n    amount: $amount\n  ) {\n    id\n    occursOn\n    transaction {\n      id\n      kind\n      amount {\n        amount\n        currency\n      }\n      note\n      category {\n        name\n      }\n      account {\n        name\n        balance {\n          amount\n          currency\n        }\n      }\n    }\n  }\n}": types.RecordScheduledOccurrenceDocument,
     "mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": types.RefreshTokenDocument,
+    "query Schedules($familyId: ID) {\n  schedules(familyId: $familyId) {\n    id\n    kind\n    mode\n    paused\n    nextOn\n    note\n    description\n    amount {\n      amount\n      currency\n    }\n    amountMax {\n      amount\n      currency\n    }\n    category {\n      name\n    }\n  }\n}": types.SchedulesDocument,
     "mutation SetLanguage($language: String!) {\n  setLanguage(language: $language) {\n    id\n    language\n  }\n}": types.SetLanguageDocument,
+    "mutation SkipScheduledOccurrence($scheduleId: ID!, $occursOn: LocalDate!) {\n  skipScheduledOccurrence(scheduleId: $scheduleId, occursOn: $occursOn) {\n    id\n    occursOn\n  }\n}": types.SkipScheduledOccurrenceDocument,
     "query SpendingReport($from: LocalDate, $familyId: ID) {\n  spendingByCategory(from: $from, familyId: $familyId) {\n    period {\n      start\n      end\n    }\n    total {\n      amount\n      currency\n    }\n    categories {\n      category {\n        name\n      }\n      spent {\n        amount\n        currency\n      }\n      budget {\n        percentUsed\n      }\n    }\n    missingRates\n  }\n}": types.SpendingReportDocument,
     "query TelegramGroup($chatId: ID!) {\n  telegramGroup(chatId: $chatId) {\n    chatId\n    title\n    familyId\n  }\n}": types.TelegramGroupDocument,
     "mutation TelegramLogin($telegramId: ID!) {\n  telegramLogin(telegramId: $telegramId) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": types.TelegramLoginDocument,
     "mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}": types.TelegramRegisterDocument,
+    "mutation UpdateSchedule($id: ID!, $input: UpdateScheduleInput!) {\n  updateSchedule(id: $id, input: $input) {\n    id\n    paused\n    nextOn\n  }\n}": types.UpdateScheduleDocument,
 };
 
 /**
@@ -149,11 +157,23 @@ export function graphql(source: "query PendingNotifications($limit: Int!) {\n  p
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "mutation RecordScheduledOccurrence($scheduleId: ID!, $occursOn: LocalDate!, $amount: Decimal) {\n  recordScheduledOccurrence(\n    scheduleId: $scheduleId\n    occursOn: $occursOn\n    amount: $amount\n  ) {\n    id\n    occursOn\n    transaction {\n      id\n      kind\n      amount {\n        amount\n        currency\n      }\n      note\n      category {\n        name\n      }\n      account {\n        name\n        balance {\n          amount\n          currency\n        }\n      }\n    }\n  }\n}"): (typeof documents)["mutation RecordScheduledOccurrence($scheduleId: ID!, $occursOn: LocalDate!, $amount: Decimal) {\n  recordScheduledOccurrence(\n    scheduleId: $scheduleId\n    occursOn: $occursOn\n    amount: $amount\n  ) {\n    id\n    occursOn\n    transaction {\n      id\n      kind\n      amount {\n        amount\n        currency\n      }\n      note\n      category {\n        name\n      }\n      account {\n        name\n        balance {\n          amount\n          currency\n        }\n      }\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"): (typeof documents)["mutation RefreshToken($refreshToken: String!) {\n  refreshToken(refreshToken: $refreshToken) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "query Schedules($familyId: ID) {\n  schedules(familyId: $familyId) {\n    id\n    kind\n    mode\n    paused\n    nextOn\n    note\n    description\n    amount {\n      amount\n      currency\n    }\n    amountMax {\n      amount\n      currency\n    }\n    category {\n      name\n    }\n  }\n}"): (typeof documents)["query Schedules($familyId: ID) {\n  schedules(familyId: $familyId) {\n    id\n    kind\n    mode\n    paused\n    nextOn\n    note\n    description\n    amount {\n      amount\n      currency\n    }\n    amountMax {\n      amount\n      currency\n    }\n    category {\n      name\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "mutation SetLanguage($language: String!) {\n  setLanguage(language: $language) {\n    id\n    language\n  }\n}"): (typeof documents)["mutation SetLanguage($language: String!) {\n  setLanguage(language: $language) {\n    id\n    language\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation SkipScheduledOccurrence($scheduleId: ID!, $occursOn: LocalDate!) {\n  skipScheduledOccurrence(scheduleId: $scheduleId, occursOn: $occursOn) {\n    id\n    occursOn\n  }\n}"): (typeof documents)["mutation SkipScheduledOccurrence($scheduleId: ID!, $occursOn: LocalDate!) {\n  skipScheduledOccurrence(scheduleId: $scheduleId, occursOn: $occursOn) {\n    id\n    occursOn\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -170,6 +190,10 @@ export function graphql(source: "mutation TelegramLogin($telegramId: ID!) {\n  t
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"): (typeof documents)["mutation TelegramRegister($input: TelegramRegisterInput!) {\n  telegramRegister(input: $input) {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      firstName\n      language\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpdateSchedule($id: ID!, $input: UpdateScheduleInput!) {\n  updateSchedule(id: $id, input: $input) {\n    id\n    paused\n    nextOn\n  }\n}"): (typeof documents)["mutation UpdateSchedule($id: ID!, $input: UpdateScheduleInput!) {\n  updateSchedule(id: $id, input: $input) {\n    id\n    paused\n    nextOn\n  }\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -78,6 +78,8 @@ export type CreateTransactionInput = {
 export type NotificationKind =
   /** A budget's spending reached 80 % or 100 % of its limit this period (payload: budgetId, category, threshold, periodStart, periodEnd, spent, available, percentUsed). */
   | 'BUDGET_ALERT'
+  /** An ask-first occurrence of a schedule is due and waits for an answer (payload: scheduleId, occurrenceId, occursOn, kind, amount, amountMax, note, timeZone: the family's). */
+  | 'SCHEDULE_DUE'
   /** A Telegram account was linked to this user (payload: chatId, telegramId, firstName). */
   | 'TELEGRAM_LINKED';
 
@@ -91,6 +93,53 @@ export type Role =
   | 'OWNER'
   /** Reads only. */
   | 'VIEWER';
+
+/** How often a preset rule repeats (times its interval). */
+export type ScheduleFrequency =
+  /** Every day. */
+  | 'DAILY'
+  /** Every month. */
+  | 'MONTHLY'
+  /** Every week. */
+  | 'WEEKLY'
+  /** Every year. */
+  | 'YEARLY';
+
+/** What a schedule records. */
+export type ScheduleKind =
+  /** Money going out (rent, subscriptions). */
+  | 'EXPENSE'
+  /** Money coming in (salary). */
+  | 'INCOME';
+
+/** What happens on the day of an occurrence. */
+export type ScheduleMode =
+  /** The family's members are asked to record or skip it. */
+  | 'ASK_FIRST'
+  /** The server records the transaction by itself. */
+  | 'AUTO_POST';
+
+/** When a schedule occurs: a frequency with presets, or a raw RFC 5545 RRULE (not both). Days are calendar days in the family's time zone. */
+export type ScheduleRuleInput = {
+  /** Preset: how many occurrences in all. */
+  count?: number | null | undefined;
+  /** Preset, monthly or yearly: day 1 to 31; a shorter month takes its last day. Default: startsOn's day. */
+  dayOfMonth?: number | null | undefined;
+  /** Preset: how often it repeats. */
+  frequency?: ScheduleFrequency | null | undefined;
+  /** Preset: every N periods, e.g. 2 for every two weeks. */
+  interval?: number | null | undefined;
+  /** Preset, monthly or yearly: the last Monday-to-Friday of the month. */
+  lastBusinessDay?: boolean | null | undefined;
+  /** A raw RRULE instead of the presets, e.g. "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1". DAILY at most often; no DTSTART (use startsOn), no times of day. */
+  rrule?: string | null | undefined;
+  /** The day the rule counts from (YYYY-MM-DD); default today. Occurrences before today are not posted. */
+  startsOn?: string | null | undefined;
+  /** Preset: the last possible day (YYYY-MM-DD). */
+  until?: string | null | undefined;
+  /** Preset, weekly: the days of the week. Default: startsOn's weekday. */
+  weekdays?: Array<Weekday> | null | undefined;
+};
 
 /** The Telegram user registering through the bot (from the update's `from`). */
 export type TelegramRegisterInput = {
@@ -116,6 +165,41 @@ export type TransactionKind =
   | 'INCOME'
   /** Money moves between two accounts of the family. */
   | 'TRANSFER';
+
+/** Changes to a schedule; omitted fields stay as they are. */
+export type UpdateScheduleInput = {
+  /** New amount (the low end of a range). */
+  amount?: string | null | undefined;
+  /** New high end of the range. */
+  amountMax?: string | null | undefined;
+  /** True makes the amount fixed again. */
+  clearAmountMax?: boolean | null | undefined;
+  /** Record automatically or ask first. */
+  mode?: ScheduleMode | null | undefined;
+  /** New note; an empty one removes it. */
+  note?: string | null | undefined;
+  /** Pause (true) or resume (false). Occurrences missed while paused are not posted. */
+  paused?: boolean | null | undefined;
+  /** A new rule; occurrences from today on follow it. */
+  rule?: ScheduleRuleInput | null | undefined;
+};
+
+/** A day of the week. */
+export type Weekday =
+  /** Friday. */
+  | 'FRIDAY'
+  /** Monday. */
+  | 'MONDAY'
+  /** Saturday. */
+  | 'SATURDAY'
+  /** Sunday. */
+  | 'SUNDAY'
+  /** Thursday. */
+  | 'THURSDAY'
+  /** Tuesday. */
+  | 'TUESDAY'
+  /** Wednesday. */
+  | 'WEDNESDAY';
 
 export type AccountsQueryVariables = Exact<{
   familyId?: string | number | null | undefined;
@@ -228,6 +312,15 @@ export type PendingNotificationsQueryVariables = Exact<{
 
 export type PendingNotificationsQuery = { pendingNotifications: Array<{ id: string, kind: NotificationKind, telegramId: string, payload: Record<string, unknown> }> };
 
+export type RecordScheduledOccurrenceMutationVariables = Exact<{
+  scheduleId: string | number;
+  occursOn: string;
+  amount?: string | null | undefined;
+}>;
+
+
+export type RecordScheduledOccurrenceMutation = { recordScheduledOccurrence: { id: string, occursOn: string, transaction: { id: string, kind: TransactionKind, note: string | null, amount: { amount: string, currency: string }, category: { name: string } | null, account: { name: string, balance: { amount: string, currency: string } } } | null } };
+
 export type RefreshTokenMutationVariables = Exact<{
   refreshToken: string;
 }>;
@@ -235,12 +328,27 @@ export type RefreshTokenMutationVariables = Exact<{
 
 export type RefreshTokenMutation = { refreshToken: { accessToken: string, refreshToken: string | null, expiresIn: number, user: { id: string, firstName: string, language: string | null } } };
 
+export type SchedulesQueryVariables = Exact<{
+  familyId?: string | number | null | undefined;
+}>;
+
+
+export type SchedulesQuery = { schedules: Array<{ id: string, kind: ScheduleKind, mode: ScheduleMode, paused: boolean, nextOn: string | null, note: string | null, description: string, amount: { amount: string, currency: string }, amountMax: { amount: string, currency: string } | null, category: { name: string } | null }> };
+
 export type SetLanguageMutationVariables = Exact<{
   language: string;
 }>;
 
 
 export type SetLanguageMutation = { setLanguage: { id: string, language: string | null } };
+
+export type SkipScheduledOccurrenceMutationVariables = Exact<{
+  scheduleId: string | number;
+  occursOn: string;
+}>;
+
+
+export type SkipScheduledOccurrenceMutation = { skipScheduledOccurrence: { id: string, occursOn: string } };
 
 export type SpendingReportQueryVariables = Exact<{
   from?: string | null | undefined;
@@ -271,6 +379,14 @@ export type TelegramRegisterMutationVariables = Exact<{
 
 export type TelegramRegisterMutation = { telegramRegister: { accessToken: string, refreshToken: string | null, expiresIn: number, user: { id: string, firstName: string, language: string | null } } };
 
+export type UpdateScheduleMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateScheduleInput;
+}>;
+
+
+export type UpdateScheduleMutation = { updateSchedule: { id: string, paused: boolean, nextOn: string | null } };
+
 
 export const AccountsDocument = {"__meta__":{"hash":"sha256:260167f6433bcc16e49e10011146fe0745a249f0b525cd0a0a08a89d2b62e2c9"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Accounts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"familyId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"familyId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"familyId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"balance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"netWorth"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"familyId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"familyId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"missingRates"}}]}}]}}]} as unknown as DocumentNode<AccountsQuery, AccountsQueryVariables>;
 export const AcknowledgeNotificationsDocument = {"__meta__":{"hash":"sha256:cbab17b1b837251aee082225b7c3e3b36adffd4da71375b39dc07ad491d8848f"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcknowledgeNotifications"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acknowledgeNotifications"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}]}]}}]} as unknown as DocumentNode<AcknowledgeNotificationsMutation, AcknowledgeNotificationsMutationVariables>;
@@ -289,9 +405,13 @@ export const JoinFamilyDocument = {"__meta__":{"hash":"sha256:f6f6c18bd2358a7766
 export const LogoutDocument = {"__meta__":{"hash":"sha256:cb1d14c1cc99a25294cfa4376de2402364cb32e6c038a11fb36cf0ebb3a5ce91"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Logout"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"logout"}}]}}]} as unknown as DocumentNode<LogoutMutation, LogoutMutationVariables>;
 export const MeDocument = {"__meta__":{"hash":"sha256:1bcb1271bfce565f2bfda92fbe49f5cc00306678d2600739af119adb1312baee"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"telegramId"}},{"kind":"Field","name":{"kind":"Name","value":"defaultFamily"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"baseCurrency"}}]}}]}}]}}]} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
 export const PendingNotificationsDocument = {"__meta__":{"hash":"sha256:f2451e06aa1758cc51ce7ff66ae84b33c84d5ef77d97f33f5eae3bf9bf008a76"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PendingNotifications"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"limit"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pendingNotifications"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"limit"},"value":{"kind":"Variable","name":{"kind":"Name","value":"limit"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"telegramId"}},{"kind":"Field","name":{"kind":"Name","value":"payload"}}]}}]}}]} as unknown as DocumentNode<PendingNotificationsQuery, PendingNotificationsQueryVariables>;
+export const RecordScheduledOccurrenceDocument = {"__meta__":{"hash":"sha256:475d4b9f80a4a53c56d93361cf5023085f38dbad9ed2456a747c7505eb7dd1b6"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecordScheduledOccurrence"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scheduleId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"occursOn"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"LocalDate"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"amount"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Decimal"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recordScheduledOccurrence"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"scheduleId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scheduleId"}}},{"kind":"Argument","name":{"kind":"Name","value":"occursOn"},"value":{"kind":"Variable","name":{"kind":"Name","value":"occursOn"}}},{"kind":"Argument","name":{"kind":"Name","value":"amount"},"value":{"kind":"Variable","name":{"kind":"Name","value":"amount"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"occursOn"}},{"kind":"Field","name":{"kind":"Name","value":"transaction"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"category"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"balance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<RecordScheduledOccurrenceMutation, RecordScheduledOccurrenceMutationVariables>;
 export const RefreshTokenDocument = {"__meta__":{"hash":"sha256:5eb2c049a8bdbeeb21aea08324310ef389c2e8bb98e4d5a008818a2440dad99b"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RefreshToken"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refreshToken"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"refreshToken"},"value":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresIn"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"language"}}]}}]}}]}}]} as unknown as DocumentNode<RefreshTokenMutation, RefreshTokenMutationVariables>;
+export const SchedulesDocument = {"__meta__":{"hash":"sha256:6f07ab2c56fdd6c95592872824eb8cb28ab9921a47516b611a97a25fe937059a"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Schedules"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"familyId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"schedules"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"familyId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"familyId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"nextOn"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"amountMax"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<SchedulesQuery, SchedulesQueryVariables>;
 export const SetLanguageDocument = {"__meta__":{"hash":"sha256:7c868f0a45dc49c9318f89826cbaf3d24914b734131a7a3b397d15b1dde1c66e"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetLanguage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"language"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setLanguage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"language"},"value":{"kind":"Variable","name":{"kind":"Name","value":"language"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"language"}}]}}]}}]} as unknown as DocumentNode<SetLanguageMutation, SetLanguageMutationVariables>;
+export const SkipScheduledOccurrenceDocument = {"__meta__":{"hash":"sha256:445977ba264bf98f53793b0be553aabde5b3b66aa2491c915d789a6e66ffade8"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SkipScheduledOccurrence"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scheduleId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"occursOn"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"LocalDate"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"skipScheduledOccurrence"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"scheduleId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scheduleId"}}},{"kind":"Argument","name":{"kind":"Name","value":"occursOn"},"value":{"kind":"Variable","name":{"kind":"Name","value":"occursOn"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"occursOn"}}]}}]}}]} as unknown as DocumentNode<SkipScheduledOccurrenceMutation, SkipScheduledOccurrenceMutationVariables>;
 export const SpendingReportDocument = {"__meta__":{"hash":"sha256:13b09ffcfae9e8cec29b0b71d0c2e486ed35fcc9868453c89254dafd53f3b209"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SpendingReport"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"LocalDate"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"familyId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"spendingByCategory"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"familyId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"familyId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"period"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}}]}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"categories"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"category"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"budget"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"percentUsed"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"missingRates"}}]}}]}}]} as unknown as DocumentNode<SpendingReportQuery, SpendingReportQueryVariables>;
 export const TelegramGroupDocument = {"__meta__":{"hash":"sha256:e3e3d9f71abe4581fd8030afa0dcd62b3491207c25601fb44aafa56a36bf6a98"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TelegramGroup"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"chatId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"telegramGroup"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"chatId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"chatId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chatId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"familyId"}}]}}]}}]} as unknown as DocumentNode<TelegramGroupQuery, TelegramGroupQueryVariables>;
 export const TelegramLoginDocument = {"__meta__":{"hash":"sha256:0ab4c8b69915d41c73990bed821f4aedc24ae9ea869186daf905e679b70cfb43"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"TelegramLogin"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"telegramId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"telegramLogin"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"telegramId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"telegramId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresIn"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"language"}}]}}]}}]}}]} as unknown as DocumentNode<TelegramLoginMutation, TelegramLoginMutationVariables>;
 export const TelegramRegisterDocument = {"__meta__":{"hash":"sha256:8a9ef7404794a5f1477a9f540f4551bb931078bca48a4630923a1449c7764b89"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"TelegramRegister"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TelegramRegisterInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"telegramRegister"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresIn"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"language"}}]}}]}}]}}]} as unknown as DocumentNode<TelegramRegisterMutation, TelegramRegisterMutationVariables>;
+export const UpdateScheduleDocument = {"__meta__":{"hash":"sha256:7b754e906224d4fb245e486c4ec8ddb5e7d9e5d252aba03d247d3de2dcdce49e"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateSchedule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateScheduleInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateSchedule"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"nextOn"}}]}}]}}]} as unknown as DocumentNode<UpdateScheduleMutation, UpdateScheduleMutationVariables>;

@@ -100,6 +100,7 @@ export async function budgetStatuses(
       missingRates: [...missing].sort(),
       spentMinor: spent,
       availableMinor: available,
+      familyId: family.id,
     };
   });
 }

@@ -1,3 +1,4 @@
+import type { FamilyId } from '../family/family-id.js';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { CurrencyScalar, DecimalScalar, Money } from '../../graphql/money.types.js';
@@ -97,4 +98,6 @@ export class BudgetStatus {
   /** Minor units behind `spent` and `available`, for threshold checks without re-parsing. */
   spentMinor!: bigint;
   availableMinor!: bigint;
+  /** The budget's family, for what is computed only when asked for (`planned`, `projected`). */
+  familyId!: FamilyId;
 }

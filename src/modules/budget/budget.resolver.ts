@@ -84,3 +84,22 @@ export class BudgetResolver {
     return money(budget.amount, budget.currency);
   }
 }
+
+@Resolver(() => BudgetStatus)
+export class BudgetStatusResolver {
+  @FieldResolver(() => Money, {
+    description:
+      "Still to be spent in this period by the family's expense schedules in the budget's categories: " +
+      'their occurrences from today to the period end not yet recorded or skipped (as upcomingTransactions ' +
+      "lists them), an approximate amount at its range's midpoint, in the budget's currency.",
+  })
+  async planned(@Root() status: BudgetStatus, @Ctx() ctx: Context): Promise<Money> {
+    return money(await (await ctx.finance()).budgets.planned(status), status.budget.currency);
+  }
+
+  @FieldResolver(() => Money, { description: 'spent + planned: where the period is heading.' })
+  async projected(@Root() status: BudgetStatus, @Ctx() ctx: Context): Promise<Money> {
+    const planned = await (await ctx.finance()).budgets.planned(status);
+    return money(status.spentMinor + planned, status.budget.currency);
+  }
+}

@@ -1,9 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../deps.js';
-import { dayOrToday, localDate, parseLocalDate } from '../../shared/dates.js';
+import { dayOrToday, daysBetween, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput, notFound } from '../../shared/errors.js';
 import { parseAmount, parseCurrency } from '../../shared/money.js';
 import { Category, CategoryKind } from '../category/category.entity.js';
+import { CATEGORIES } from '../category/category.read.js';
+import { RateBook } from '../rate/rate-book.js';
+import { ScheduleKind } from '../schedule/schedule.entity.js';
+import { expectedAmount, MAX_UPCOMING_DAYS, type ScheduleService } from '../schedule/schedule.service.js';
 import { isUuid, type FamilyAccess } from '../family/family-access.js';
 import { Family, Role } from '../family/family.entity.js';
 import { Budget } from './budget.entity.js';
@@ -14,10 +18,14 @@ import { periodContaining } from './period.js';
 
 /** Monthly limits per category or for all spending, with spent/remaining computed from the ledger. */
 export class BudgetService {
+  /** Planned spending per standing, so that `planned` and `projected` compute it once. */
+  private readonly plannedMemo = new WeakMap<BudgetStatus, Promise<bigint>>();
+
   constructor(
     private readonly deps: Deps,
     private readonly em: EntityManager,
     private readonly access: FamilyAccess,
+    private readonly schedules: ScheduleService,
   ) {}
 
   /** Every active budget of the family in the period containing `date` (default: today there). */
@@ -39,6 +47,59 @@ export class BudgetService {
     const family = await this.access.settings(budget.familyId);
     const day = dayOrToday(date, 'date', this.deps.clock.now(), family.timeZone);
     return (await budgetStatuses(this.em, family, [budget], day))[0]!;
+  }
+
+  /**
+   * What the family's expense schedules will still spend in the budget's categories (with their
+   * children; all of them for an all-spending budget) from today to the period's end: the occurrences
+   * `upcomingTransactions` lists that fall in the period, due ask-first ones not answered yet included.
+   * An approximate amount counts at its midpoint; an amount in a currency with no known rate to the
+   * budget's is left out, as spending is. A period that ended before today has nothing planned.
+   */
+  planned(status: BudgetStatus): Promise<bigint> {
+    let found = this.plannedMemo.get(status);
+    if (found === undefined) {
+      found = this.plannedOf(status);
+      this.plannedMemo.set(status, found);
+    }
+    return found;
+  }
+
+  private async plannedOf(status: BudgetStatus): Promise<bigint> {
+    const { budget, period, familyId } = status;
+    const family = await this.access.settings(familyId);
+    const today = localDate(this.deps.clock.now(), family.timeZone);
+    const days = Math.min(MAX_UPCOMING_DAYS, Math.max(0, daysBetween(today, period.end)));
+    const categories =
+      budget.categoryId === null
+        ? null
+        : new Set([
+            budget.categoryId,
+            ...(
+              await this.access.list(CATEGORIES, familyId, {
+                where: 'x.parent_id = ?',
+                params: [budget.categoryId],
+              })
+            ).map((c) => c.id),
+          ]);
+    const items = (await this.schedules.upcoming(familyId, days)).filter(
+      ({ schedule, occursOn }) =>
+        schedule.kind === ScheduleKind.EXPENSE &&
+        occursOn >= period.start &&
+        occursOn <= period.end &&
+        (categories === null || (schedule.categoryId !== null && categories.has(schedule.categoryId))),
+    );
+    const rates = await RateBook.loadIf(
+      items.some((i) => i.schedule.currency !== budget.currency),
+      this.em,
+      familyId,
+      period.end,
+    );
+    let total = 0n;
+    for (const { schedule } of items) {
+      total += rates.convert(expectedAmount(schedule), schedule.currency, budget.currency) ?? 0n;
+    }
+    return total;
   }
 
   async create(input: CreateBudgetInput): Promise<BudgetStatus> {

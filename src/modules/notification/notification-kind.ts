@@ -4,6 +4,7 @@ import { registerEnumType } from 'type-graphql';
 export enum NotificationKind {
   BUDGET_ALERT = 'budget_alert',
   TELEGRAM_LINKED = 'telegram_linked',
+  SCHEDULE_DUE = 'schedule_due',
 }
 
 registerEnumType(NotificationKind, {
@@ -17,6 +18,11 @@ registerEnumType(NotificationKind, {
     },
     TELEGRAM_LINKED: {
       description: 'A Telegram account was linked to this user (payload: chatId, telegramId, firstName).',
+    },
+    SCHEDULE_DUE: {
+      description:
+        'An ask-first occurrence of a schedule is due and waits for an answer (payload: scheduleId, ' +
+        "occurrenceId, occursOn, kind, amount, amountMax, note, timeZone: the family's).",
     },
   },
 });

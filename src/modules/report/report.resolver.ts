@@ -1,7 +1,13 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { CashFlowReport, MemberSpendingReport, NetWorth, SpendingReport } from './report.types.js';
+import {
+  CashFlowForecast,
+  CashFlowReport,
+  MemberSpendingReport,
+  NetWorth,
+  SpendingReport,
+} from './report.types.js';
 
 const familyArg = {
   nullable: true,
@@ -43,6 +49,22 @@ export class ReportResolver {
     @Ctx() ctx: Context,
   ): Promise<CashFlowReport> {
     return (await ctx.finance()).reports.cashFlow(familyId, months);
+  }
+
+  @Query(() => CashFlowForecast, {
+    description:
+      "Income, spending and the balance of all accounts expected in the next budget months from the family's schedules.",
+  })
+  async cashFlowForecast(
+    @Arg('familyId', () => ID, familyArg) familyId: string | null,
+    @Arg('months', () => Int, {
+      defaultValue: 3,
+      description: 'How many months, 1 to 12, the current one included.',
+    })
+    months: number,
+    @Ctx() ctx: Context,
+  ): Promise<CashFlowForecast> {
+    return (await ctx.finance()).reports.cashFlowForecast(familyId, months);
   }
 
   @Query(() => NetWorth, { description: 'Balances per currency and their total in the base currency.' })

@@ -12,9 +12,18 @@ import { periodContaining, periodKeySql, shiftPeriod } from '../budget/period.js
 import type { FamilyAccess } from '../family/family-access.js';
 import type { FamilySettings } from '../auth/caller.js';
 import { RateBook } from '../rate/rate-book.js';
-import type { CashFlowReport, MemberSpendingReport, NetWorth, SpendingReport } from './report.types.js';
+import { ScheduleKind } from '../schedule/schedule.entity.js';
+import { expectedAmount, type ScheduleService } from '../schedule/schedule.service.js';
+import type {
+  CashFlowForecast,
+  CashFlowReport,
+  MemberSpendingReport,
+  NetWorth,
+  SpendingReport,
+} from './report.types.js';
 
 const MAX_RANGE_DAYS = 366;
+const MAX_FORECAST_MONTHS = 12;
 
 /**
  * Finance reports, each one or two grouped SQL queries over the family's ledger, summed in the base
@@ -26,6 +35,7 @@ export class ReportService {
     private readonly deps: Deps,
     private readonly em: EntityManager,
     private readonly access: FamilyAccess,
+    private readonly schedules: ScheduleService,
   ) {}
 
   async spendingByCategory(
@@ -132,8 +142,68 @@ export class ReportService {
     };
   }
 
+  /**
+   * The next `months` budget months from the family's schedules: what they are expected to bring and
+   * take each month, and where the balance of all accounts ends up. Amounts are converted at the latest
+   * rates known today (nobody knows tomorrow's); approximate ones count at the middle of their range.
+   */
+  async cashFlowForecast(familyId: string | null | undefined, months: number): Promise<CashFlowForecast> {
+    if (!Number.isInteger(months) || months < 1 || months > MAX_FORECAST_MONTHS)
+      throw badInput('months', `Months must be 1 to ${MAX_FORECAST_MONTHS}.`);
+    const family = await this.family(familyId);
+    const today = this.today(family);
+    const first = periodContaining(today, family.monthStartDay);
+    const periods = Array.from({ length: months }, (_, i) => shiftPeriod(first, i, family.monthStartDay));
+    const worth = await this.balances(family);
+    const items = await this.schedules.upcomingUntil(family.id, periods.at(-1)!.end);
+    const rates = worth.rates;
+    const missing = new Set(worth.missing);
+    const totals = periods.map(() => ({ income: 0n, expense: 0n }));
+    for (const { schedule, occursOn } of items) {
+      const converted = rates.convert(expectedAmount(schedule), schedule.currency, family.baseCurrency);
+      if (converted === null) {
+        missing.add(schedule.currency);
+        continue;
+      }
+      // A due ask-first occurrence still waiting (it may be older than this month) is expected now.
+      const index = Math.max(
+        0,
+        periods.findIndex((p) => occursOn <= p.end),
+      );
+      if (schedule.kind === ScheduleKind.INCOME) totals[index]!.income += converted;
+      else totals[index]!.expense += converted;
+    }
+    const base = family.baseCurrency;
+    let balance = worth.total;
+    return {
+      startingBalance: new Amount(balance, base),
+      months: periods.map((p, i) => {
+        const { income, expense } = totals[i]!;
+        balance += income - expense;
+        return {
+          period: { start: p.start, end: p.end },
+          income: new Amount(income, base),
+          expense: new Amount(expense, base),
+          net: new Amount(income - expense, base),
+          projectedBalance: new Amount(balance, base),
+        };
+      }),
+      missingRates: [...missing].sort(),
+    };
+  }
+
   async netWorth(familyId: string | null | undefined): Promise<NetWorth> {
     const family = await this.family(familyId);
+    const { rows, total, missing } = await this.balances(family);
+    return {
+      byCurrency: rows.map((r) => new Amount(BigInt(r.total), r.currency)),
+      total: new Amount(total, family.baseCurrency),
+      missingRates: missing,
+    };
+  }
+
+  /** The family's balances per currency, and their total in the base currency at today's rates. */
+  private async balances(family: FamilySettings) {
     const rows: { currency: string; total: string }[] = await this.em.execute(
       `select currency, sum(balance)::text as total from account where family_id = ? group by currency order by currency`,
       [family.id],
@@ -146,11 +216,7 @@ export class ReportService {
       if (converted === null) missing.push(row.currency);
       else total += converted;
     }
-    return {
-      byCurrency: rows.map((r) => new Amount(BigInt(r.total), r.currency)),
-      total: new Amount(total, family.baseCurrency),
-      missingRates: missing,
-    };
+    return { rows, total, missing, rates };
   }
 
   async spendingByMember(

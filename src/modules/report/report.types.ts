@@ -105,3 +105,49 @@ export class MemberSpendingReport {
   })
   missingRates!: string[];
 }
+
+@ObjectType({ description: 'One budget month of a cash-flow forecast.' })
+export class ForecastMonth {
+  @Field(() => BudgetPeriod, {
+    description: "The month (from the family's month start day); the first one is the current month.",
+  })
+  period!: BudgetPeriod;
+
+  @Field(() => Money, {
+    description:
+      'Expected income from schedules, in the base currency: occurrences from today on (the first month ' +
+      'also holds due ask-first ones not answered yet); an approximate amount at the middle of its range.',
+  })
+  income!: Money;
+
+  @Field(() => Money, { description: 'Expected spending from schedules, counted as income is.' })
+  expense!: Money;
+
+  @Field(() => Money, { description: 'income - expense.' })
+  net!: Money;
+
+  @Field(() => Money, {
+    description: "The balance of all accounts at the end of the month: today's, plus every net so far.",
+  })
+  projectedBalance!: Money;
+}
+
+@ObjectType({
+  description:
+    "The months ahead as the family's active schedules shape them; other spending and income is not guessed.",
+})
+export class CashFlowForecast {
+  @Field(() => Money, {
+    description: 'The balance of all accounts today (archived ones included), in the base currency.',
+  })
+  startingBalance!: Money;
+
+  @Field(() => [ForecastMonth], { description: 'The current month first.' })
+  months!: ForecastMonth[];
+
+  @Field(() => [CurrencyScalar], {
+    description:
+      'Currencies of accounts or schedules with no known rate to the base currency (left out of every figure).',
+  })
+  missingRates!: string[];
+}

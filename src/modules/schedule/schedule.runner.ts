@@ -171,6 +171,8 @@ export class ScheduleRunner {
       amount: new Amount(BigInt(row.amount), row.currency),
       amountMax: row.amount_max === null ? null : new Amount(BigInt(row.amount_max), row.currency),
       note: row.note,
+      // The bot tells "due today" from a late catch-up by the family's day, not its own.
+      timeZone: row.time_zone,
     };
     await em.execute(
       `insert into notification (id, family_id, user_id, kind, payload, dedupe_key, created_at)

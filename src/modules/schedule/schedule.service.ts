@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { Deps } from '../../deps.js';
-import { addDays, localDate, parseLocalDate } from '../../shared/dates.js';
+import { addDays, daysBetween, localDate, parseLocalDate } from '../../shared/dates.js';
 import { badInput, conflict, notFound } from '../../shared/errors.js';
 import { Amount, parseAmount } from '../../shared/money.js';
 import { Account } from '../account/account.entity.js';
 import type { Principal } from '../auth/auth.service.js';
 import { CATEGORIES } from '../category/category.read.js';
 import type { FamilyAccess } from '../family/family-access.js';
+import type { FamilyId } from '../family/family-id.js';
 import { Role } from '../family/family.entity.js';
 import { OccurrenceStatus, Schedule, ScheduleKind } from './schedule.entity.js';
 import type { CreateScheduleInput, UpdateScheduleInput } from './schedule.inputs.js';
@@ -23,12 +24,15 @@ import {
 } from './schedule.rule.js';
 import { UpcomingStatus, type UpcomingTransaction } from './schedule.types.js';
 
-const MAX_UPCOMING_DAYS = 366;
+/** How far ahead `upcoming` looks at most. */
+export const MAX_UPCOMING_DAYS = 366;
 const NOTE_MAX = 500;
 
 /** Recurring transactions: their rules, what is coming up, and the answers to ask-first occurrences. */
 export class ScheduleService {
   private loader: DataLoader<string, ScheduleRow | null> | undefined;
+  /** `upcoming` per family and horizon, once per request: every budget of a list asks the same. */
+  private readonly upcomingMemo = new Map<string, Promise<UpcomingTransaction[]>>();
 
   constructor(
     private readonly deps: Deps,
@@ -139,6 +143,25 @@ export class ScheduleService {
       throw badInput('days', `From 0 to ${MAX_UPCOMING_DAYS} days.`);
     }
     const family = await this.access.family(familyId);
+    const key = `${family}:${days}`;
+    let found = this.upcomingMemo.get(key);
+    if (found === undefined) {
+      found = this.upcomingOf(family, days);
+      this.upcomingMemo.set(key, found);
+    }
+    return found;
+  }
+
+  /**
+   * `upcoming` up to a day that may lie further ahead than `days` allows (a forecast's last month): the
+   * caller bounds it.
+   */
+  async upcomingUntil(family: FamilyId, until: string): Promise<UpcomingTransaction[]> {
+    const today = localDate(this.deps.clock.now(), (await this.access.settings(family)).timeZone);
+    return this.upcomingOf(family, Math.max(0, daysBetween(today, until)));
+  }
+
+  private async upcomingOf(family: FamilyId, days: number): Promise<UpcomingTransaction[]> {
     const today = localDate(this.deps.clock.now(), (await this.access.settings(family)).timeZone);
     const horizon = addDays(today, days);
     const schedules = await this.access.list(SCHEDULES, family, { order: 'x.created_at, x.id' });
@@ -277,6 +300,13 @@ export class ScheduleService {
     await this.deps.jobs?.send(SCHEDULES_DUE, { scheduleId: schedule.id });
   }
 }
+
+/**
+ * What an occurrence is expected to cost or bring: the amount, or the midpoint of an approximate one's
+ * range (rounded down to whole minor units), so that plans and forecasts neither hope nor fear the most.
+ */
+export const expectedAmount = (schedule: Pick<ScheduleRow, 'amount' | 'amountMax'>): bigint =>
+  schedule.amountMax === null ? schedule.amount : (schedule.amount + schedule.amountMax) / 2n;
 
 /** The first occurrence from today (or the start, when later): nothing before creation is posted. */
 const firstFrom = (rule: CompiledRule, today: string): string | null =>
