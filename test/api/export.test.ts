@@ -41,7 +41,7 @@ function parseCsv(text: string): string[][] {
 
 describe('exports', () => {
   let app: TestApp;
-  const { ok, newFamily, addMember } = financeHelpers(() => app);
+  const { ok, newFamily, newUser, addMember } = financeHelpers(() => app);
   let family: TestFamily;
   let other: TestFamily;
 
@@ -186,6 +186,30 @@ describe('exports', () => {
       });
       expect(cookie.status).toBe(401);
     }
+  });
+
+  it('lets a viewer export too: it shows nothing the API does not', async () => {
+    const invite = ok(
+      await app.gql<{ createInvite: { code: string } }>(
+        `mutation($input: CreateInviteInput!) { createInvite(input: $input) { code } }`,
+        { input: { familyId: family.familyId, role: 'VIEWER' } },
+        { token: family.token },
+      ),
+    ).createInvite.code;
+    const viewer = await newUser();
+    ok(
+      await app.gql(
+        `mutation($code: String!) { joinFamily(code: $code) { id } }`,
+        { code: invite },
+        { token: viewer.token },
+      ),
+    );
+    const res = await download(
+      `/export/transactions.csv?familyId=${family.familyId}&kinds=INCOME`,
+      bearer(viewer.token),
+    );
+    expect(res.status).toBe(200);
+    expect(parseCsv(await res.text())).toHaveLength(2);
   });
 
   it('takes a personal access token with READ for its own family only', async () => {
