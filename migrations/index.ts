@@ -11,6 +11,7 @@ import { Migration20261201110100_email_tokens } from './Migration20261201110100_
 import { Migration20261201100000_user_language } from './Migration20261201100000_user_language.js';
 import { Migration20261201110000_telegram_group } from './Migration20261201110000_telegram_group.js';
 import { Migration20261201130000_schedules } from './Migration20261201130000_schedules.js';
+import { Migration20261201160001_deleted_users } from './Migration20261201160001_deleted_users.js';
 import { Migration20261201140000_personal_access_tokens } from './Migration20261201140000_personal_access_tokens.js';
 
 /**
@@ -49,4 +50,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261201140000_personal_access_tokens',
     class: Migration20261201140000_personal_access_tokens,
   },
+  { name: 'Migration20261201160001_deleted_users', class: Migration20261201160001_deleted_users },
 ];

@@ -12,6 +12,7 @@ import type { JobQueue } from './jobs/job-queue.js';
 import { registerJobs, startJobQueue } from './jobs/jobs.js';
 import { loadTrustedDocuments, persistedOnlyGate } from './graphql/persisted.js';
 import { healthRoutes } from './http/health.js';
+import { exportRoutes } from './modules/export/export.routes.js';
 import { ApiMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
 import { accountPageRoutes } from './web/account-pages.js';
@@ -138,6 +139,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         }),
     }),
   );
+  app.use(exportRoutes(deps));
   app.use(healthRoutes(database.orm, kv));
   app.use(linkPageRoutes());
   app.use(accountPageRoutes());

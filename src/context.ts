@@ -22,6 +22,7 @@ import { TelegramGroupService } from './modules/telegram/telegram-group.service.
 import { TransactionService } from './modules/transaction/transaction.service.js';
 import { isTokenSecret } from './modules/pat/pat.auth.js';
 import { PersonalTokenService } from './modules/pat/pat.service.js';
+import { LeavingService } from './modules/leaving/leaving.service.js';
 import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
@@ -53,6 +54,8 @@ export interface FinanceServices {
   telegramGroups: TelegramGroupService;
   schedules: ScheduleService;
   accessTokens: PersonalTokenService;
+  /** Deleting the caller's account or a family (issue 14). */
+  leaving: LeavingService;
   /** Batch loaders of related rows, scoped to the caller's families. */
   loaders: Loaders;
 }
@@ -159,6 +162,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           telegramGroups: new TelegramGroupService(deps, em, access),
           schedules,
           accessTokens: new PersonalTokenService(deps, em, access),
+          leaving: new LeavingService(deps, em, access),
           // Made on first use: most requests never batch-load.
           get loaders() {
             loaders ??= createLoaders(access);

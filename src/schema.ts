@@ -17,6 +17,7 @@ import {
   TransactionChangeResolver,
 } from './modules/live/live.resolver.js';
 import { NotificationResolver } from './modules/notification/notification.resolver.js';
+import { LeavingResolver } from './modules/leaving/leaving.resolver.js';
 import { PersonalTokenResolver } from './modules/pat/pat.resolver.js';
 import { RateResolver } from './modules/rate/rate.resolver.js';
 import { OccurrenceResolver, ScheduleResolver } from './modules/schedule/schedule.resolver.js';
@@ -47,6 +48,7 @@ export const resolvers = [
   ScheduleResolver,
   OccurrenceResolver,
   PersonalTokenResolver,
+  LeavingResolver,
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */

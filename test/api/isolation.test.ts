@@ -20,6 +20,7 @@ import type { AccessExtensions } from '../../src/graphql/access.js';
 import { createSchema } from '../../src/schema.js';
 import { addDays } from '../../src/shared/dates.js';
 import {
+  STRONG_PASSWORD,
   TRUSTED_LOOPBACK,
   fromFreshClient,
   startTestApp,
@@ -174,6 +175,8 @@ const VALID_ARGS: Record<string, (a: FamilyObjects, target: string) => Args> = {
   updateSchedule: () => ({ input: { note: 'changed by the isolation test' } }),
   recordScheduledOccurrence: () => ({ occursOn: scheduleStart }),
   skipScheduledOccurrence: () => ({ occursOn: scheduleStart }),
+  // A's password (registerUser's): the control deletes the fresh family it was given.
+  deleteFamily: () => ({ confirmation: { password: STRONG_PASSWORD } }),
 };
 
 type Expectation = 'not-found' | 'not-found-field' | 'empty' | 'bot-only';

@@ -223,6 +223,8 @@ describe('personal access tokens (K1)', () => {
         'changePassword',
         'createAccessToken',
         'createFamily',
+        'deleteAccount',
+        'deleteFamily',
         'joinFamily',
         'leaveFamily',
         'logout',

@@ -617,6 +617,24 @@ const MUTATIONS: Record<string, Entry> = {
       return { variables: { id: sessions.find((s) => s.current)!.id }, token: accessToken };
     },
   },
+  deleteFamily: {
+    // A family of its own (the owner's, made for this call), so the fixtures stay.
+    call: async () => {
+      const { createFamily } = await must<{ createFamily: { id: string } }>(
+        owner.token!,
+        `mutation ($input: CreateFamilyInput!) { createFamily(input: $input) { id } }`,
+        { input: { name: 'Doomed' } },
+      );
+      return { variables: { familyId: createFamily.id, confirmation: { password: STRONG_PASSWORD } } };
+    },
+  },
+  deleteAccount: {
+    // A user of its own, signed in for this call.
+    call: async () => ({
+      variables: { input: { password: STRONG_PASSWORD } },
+      token: (await register('Leaving')).token,
+    }),
+  },
 };
 
 function fresh(firstName: string) {

@@ -37,4 +37,8 @@ export class User {
 
   @Property({ type: 'datetime' })
   createdAt!: Date;
+
+  /** Set by deleteAccount on the anonymous row kept for other members' records (issue 14). */
+  @Property({ type: 'datetime', nullable: true })
+  deletedAt: Date | null = null;
 }
