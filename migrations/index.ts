@@ -12,6 +12,7 @@ import { Migration20261201100000_user_language } from './Migration20261201100000
 import { Migration20261201110000_telegram_group } from './Migration20261201110000_telegram_group.js';
 import { Migration20261201130000_schedules } from './Migration20261201130000_schedules.js';
 import { Migration20261201140000_personal_access_tokens } from './Migration20261201140000_personal_access_tokens.js';
+import { Migration20261201150000_webhooks } from './Migration20261201150000_webhooks.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -49,4 +50,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261201140000_personal_access_tokens',
     class: Migration20261201140000_personal_access_tokens,
   },
+  { name: 'Migration20261201150000_webhooks', class: Migration20261201150000_webhooks },
 ];

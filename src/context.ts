@@ -22,6 +22,7 @@ import { TelegramGroupService } from './modules/telegram/telegram-group.service.
 import { TransactionService } from './modules/transaction/transaction.service.js';
 import { isTokenSecret } from './modules/pat/pat.auth.js';
 import { PersonalTokenService } from './modules/pat/pat.service.js';
+import { WebhookService } from './modules/webhook/webhook.service.js';
 import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
@@ -53,6 +54,8 @@ export interface FinanceServices {
   telegramGroups: TelegramGroupService;
   schedules: ScheduleService;
   accessTokens: PersonalTokenService;
+  /** Webhook endpoints of the caller's families (owners and admins). */
+  webhooks: WebhookService;
   /** Batch loaders of related rows, scoped to the caller's families. */
   loaders: Loaders;
 }
@@ -158,6 +161,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           telegramGroups: new TelegramGroupService(deps, em, access),
           schedules: new ScheduleService(deps, em, access),
           accessTokens: new PersonalTokenService(deps, em, access),
+          webhooks: new WebhookService(deps, em, access),
           // Made on first use: most requests never batch-load.
           get loaders() {
             loaders ??= createLoaders(access);

@@ -18,6 +18,7 @@ import {
 } from './modules/live/live.resolver.js';
 import { NotificationResolver } from './modules/notification/notification.resolver.js';
 import { PersonalTokenResolver } from './modules/pat/pat.resolver.js';
+import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver.js';
 import { RateResolver } from './modules/rate/rate.resolver.js';
 import { OccurrenceResolver, ScheduleResolver } from './modules/schedule/schedule.resolver.js';
 import { ReportResolver } from './modules/report/report.resolver.js';
@@ -46,6 +47,8 @@ export const resolvers = [
   ScheduleResolver,
   OccurrenceResolver,
   PersonalTokenResolver,
+  WebhookResolver,
+  WebhookDeliveryResolver,
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */

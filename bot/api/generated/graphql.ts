@@ -79,7 +79,9 @@ export type NotificationKind =
   /** A budget's spending reached 80 % or 100 % of its limit this period (payload: budgetId, category, threshold, periodStart, periodEnd, spent, available, percentUsed). */
   | 'BUDGET_ALERT'
   /** A Telegram account was linked to this user (payload: chatId, telegramId, firstName). */
-  | 'TELEGRAM_LINKED';
+  | 'TELEGRAM_LINKED'
+  /** A webhook endpoint this user created was disabled because its deliveries kept failing (payload: webhookId, url, reason). */
+  | 'WEBHOOK_DISABLED';
 
 /** What a member may do in a family. */
 export type Role =

@@ -4,6 +4,7 @@ import { registerEnumType } from 'type-graphql';
 export enum NotificationKind {
   BUDGET_ALERT = 'budget_alert',
   TELEGRAM_LINKED = 'telegram_linked',
+  WEBHOOK_DISABLED = 'webhook_disabled',
 }
 
 registerEnumType(NotificationKind, {
@@ -17,6 +18,11 @@ registerEnumType(NotificationKind, {
     },
     TELEGRAM_LINKED: {
       description: 'A Telegram account was linked to this user (payload: chatId, telegramId, firstName).',
+    },
+    WEBHOOK_DISABLED: {
+      description:
+        'A webhook endpoint this user created was disabled because its deliveries kept failing (payload: ' +
+        'webhookId, url, reason).',
     },
   },
 });
