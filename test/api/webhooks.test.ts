@@ -1,5 +1,10 @@
 import 'reflect-metadata';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebhookSender } from '../../src/modules/webhook/webhook.sender.js';
@@ -385,4 +390,111 @@ describe('webhooks (K2)', () => {
     );
     expect(ok(write).createWebhook.webhook.id).toBeTruthy();
   });
+});
+
+/** The receivers of docs/integrators.md, run as written, against real deliveries and forged ones. */
+describe('the documented receivers (K2)', () => {
+  const DOC = readFileSync(new URL('../../docs/integrators.md', import.meta.url), 'utf8');
+  const block = (language: string) => {
+    const section = DOC.slice(DOC.indexOf('## Webhooks'));
+    const found = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(section);
+    if (found === null) throw new Error(`no ${language} receiver in docs/integrators.md`);
+    return found[1]!;
+  };
+  let app: TestApp;
+  let dir: string;
+  const { ok, newFamily } = financeHelpers(() => app);
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      TRUSTED_PROXIES: TRUSTED_LOOPBACK,
+      JOBS_IN_PROCESS: 'true',
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
+      WEBHOOK_RETRY_DELAY_SECONDS: '1',
+      WEBHOOK_RETRY_LIMIT: '2',
+    });
+    dir = mkdtempSync(path.join(tmpdir(), 'ff-receivers-'));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const freePort = async () => {
+    const server = createNetServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  };
+
+  it.each([
+    ['js', 'receiver.mjs', process.execPath],
+    ['python', 'receiver.py', 'python3'],
+  ])(
+    'the %s receiver verifies real deliveries, refuses forged or stale ones, and handles each id once',
+    async (language, file, command) => {
+      writeFileSync(path.join(dir, file), block(language));
+      const family = await newFamily();
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}/hook`;
+      const { createWebhook } = ok(
+        await app.gql<{ createWebhook: { secret: string; webhook: { id: string } } }>(
+          CREATE,
+          { input: { url, events: ['TRANSACTION_CREATED'], familyId: family.familyId } },
+          { token: family.token },
+        ),
+      );
+      const child = spawn(command, [path.join(dir, file)], {
+        env: { ...process.env, WEBHOOK_SECRET: createWebhook.secret, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      try {
+        const post = async (headers: Record<string, string>, body: string) => {
+          for (;;) {
+            try {
+              return (await fetch(url, { method: 'POST', headers, body })).status;
+            } catch {
+              await new Promise((resolve) => setTimeout(resolve, 100)); // not listening yet
+            }
+          }
+        };
+        const body = '{"type":"transaction.created","data":{}}';
+        const now = Math.floor(Date.now() / 1000);
+        const signed = (secret: string, timestamp: number, id = 'msg_doc') => ({
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': sign(secret, id, timestamp, body),
+        });
+        const wrong = 'whsec_' + Buffer.alloc(32, 1).toString('base64');
+        expect(await post(signed(wrong, now), body)).toBe(400);
+        expect(await post(signed(createWebhook.secret, now - 301), body)).toBe(400);
+        expect(await post(signed(createWebhook.secret, now), body)).toBe(204);
+        expect(await post(signed(createWebhook.secret, now), body)).toBe(204);
+
+        const [first, second] = [
+          await app.gql<{ createTransaction: { id: string } }>(
+            EXPENSE,
+            { input: { kind: 'EXPENSE', amount: '3.00', accountId: family.cashId } },
+            { token: family.token },
+          ),
+          await app.gql<{ createTransaction: { id: string } }>(
+            EXPENSE,
+            { input: { kind: 'EXPENSE', amount: '4.00', accountId: family.cashId } },
+            { token: family.token },
+          ),
+        ];
+        ok(first);
+        ok(second);
+        await eventually(() => expect(out.match(/^handled /gm)).toHaveLength(3));
+        const ids = out.match(/^handled \S+ (\S+)$/gm)!.map((line) => line.split(' ')[2]);
+        expect(new Set(ids).size).toBe(3);
+        expect(ids[0]).toBe('msg_doc');
+      } finally {
+        child.kill();
+      }
+    },
+  );
 });
