@@ -24,6 +24,12 @@ export interface QueuePolicy {
   retryDelaySeconds: number;
   /** No wait between attempts is longer than this (seconds); unlimited when absent. */
   retryDelayMaxSeconds?: number;
+  /**
+   * Jobs taken per fetch (default 20), and whether a fetch's jobs run at once rather than one after
+   * another: for jobs that mostly wait on the network (webhook deliveries).
+   */
+  batchSize?: number;
+  parallel?: boolean;
   /** A job still running after this long is failed (and retried). */
   expireInSeconds: number;
 }
@@ -124,8 +130,14 @@ export class JobQueue {
       { batchSize: number; pollingIntervalSeconds: number; includeMetadata: true; perJobResults: true }
     >(
       queue,
-      { batchSize: BATCH, pollingIntervalSeconds: POLL_SECONDS, includeMetadata: true, perJobResults: true },
+      {
+        batchSize: policy.batchSize ?? BATCH,
+        pollingIntervalSeconds: POLL_SECONDS,
+        includeMetadata: true,
+        perJobResults: true,
+      },
       async (jobs: JobWithMetadata<T>[]) => {
+        if (policy.parallel === true) return Promise.all(jobs.map((job) => this.run(queue, job, handler)));
         const results: JobResult[] = [];
         for (const job of jobs) results.push(await this.run(queue, job, handler));
         return results;

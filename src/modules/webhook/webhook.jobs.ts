@@ -38,6 +38,9 @@ export async function registerWebhookJobs(jobs: JobQueue, deps: Deps): Promise<v
     retryDelayMaxSeconds: 6 * 3600,
     // An attempt that is still running after this long is failed and retried.
     expireInSeconds: Math.max(60, Math.ceil((config.webhooks.timeoutMs * 3) / 1000)),
+    // Deliveries wait on receivers: a fetch's 100 run at once (at most 64 connections per scheme).
+    batchSize: 100,
+    parallel: true,
   };
   await jobs.define<WebhookDeliveryJob>(
     WEBHOOK_DELIVERY,
