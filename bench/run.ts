@@ -8,6 +8,7 @@
  *   parser  the bot's entry parser in entries/s beside a one-regex baseline
  *   bot     100 chats sending an entry at once through the real bot: p50/p99 reply time
  *   schedules  10,000 due occurrences worked off by two workers, against a bare batched INSERT
+ *   webhooks  10,000 events delivered to a local receiver failing 10 % of first attempts: throughput, p99 delay
  * `--profile` also records a CPU profile of the app under each selected API scenario's load.
  * Knobs (environment): BENCH_DURATION (s per round, 5), BENCH_ROUNDS (5), BENCH_WARMUP (s, 2),
  * LEDGER_ROWS (1000000), LEDGER_RUNS (timed runs per read, 30; 15 in the full run),
@@ -42,12 +43,13 @@ import { printLedgerTable, runLedgerScale, type LedgerReport } from './ledger-sc
 import { printReadMechanismsTable, runReadMechanisms, type ReadMechanismsReport } from './read-mechanisms.js';
 import { printParserTable, runParserBench, type ParserReport } from './parser.js';
 import { printBotTable, runBotBench, type BotReport } from './bot.js';
+import { printWebhookTable, runWebhookBench, type WebhookBenchReport } from './webhooks.js';
 import { LOGIN_MUTATION, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js';
 
 const RESULTS = path.resolve(import.meta.dirname, 'results');
 const API_NAMES = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 /** Benchmarks beside the API scenarios, each run by name or in the full run. */
-const PARTS = ['ledger', 'reads', 'fanout', 'parser', 'bot', 'schedules'] as const;
+const PARTS = ['ledger', 'reads', 'fanout', 'parser', 'bot', 'schedules', 'webhooks'] as const;
 const started = Date.now();
 const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
 
@@ -94,6 +96,7 @@ function parseArgs(argv: string[]) {
     parser: all || names.includes('parser'),
     bot: all || names.includes('bot'),
     schedules: all || names.includes('schedules'),
+    webhooks: all || names.includes('webhooks'),
     profile: argv.includes('--profile'),
   };
 }
@@ -441,6 +444,7 @@ async function main(): Promise<void> {
     parser?: ParserReport;
     bot?: BotReport;
     schedules?: DueOccurrencesReport;
+    webhooks?: WebhookBenchReport;
     durationSeconds?: number;
   } = {
     startedAt: new Date(started).toISOString(),
@@ -483,6 +487,7 @@ async function main(): Promise<void> {
     });
   }
   if (args.schedules) report.schedules = await runDueOccurrences({ log });
+  if (args.webhooks) report.webhooks = await runWebhookBench({ log });
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
   report.machine.loadAverageAtEnd = os.loadavg();
 
@@ -500,6 +505,7 @@ async function main(): Promise<void> {
     if (report.bot.profile) console.log(`\n${formatProfile('(bot) app', report.bot.profile)}`);
   }
   if (report.schedules !== undefined) printDueOccurrencesTable(report.schedules);
+  if (report.webhooks !== undefined) printWebhookTable(report.webhooks);
   const load = (values: unknown) => (values as number[]).map((n) => n.toFixed(1)).join(' ');
   console.log(
     `\nMachine: ${os.cpus().length} cores, load average ${load(report.machine.loadAverageAtStart)} at start, ` +

@@ -13,6 +13,7 @@ import { Migration20261201110000_telegram_group } from './Migration2026120111000
 import { Migration20261201130000_schedules } from './Migration20261201130000_schedules.js';
 import { Migration20261201160001_deleted_users } from './Migration20261201160001_deleted_users.js';
 import { Migration20261201140000_personal_access_tokens } from './Migration20261201140000_personal_access_tokens.js';
+import { Migration20261201150000_webhooks } from './Migration20261201150000_webhooks.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so they load the same way under tsx,
@@ -51,4 +52,5 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261201140000_personal_access_tokens,
   },
   { name: 'Migration20261201160001_deleted_users', class: Migration20261201160001_deleted_users },
+  { name: 'Migration20261201150000_webhooks', class: Migration20261201150000_webhooks },
 ];

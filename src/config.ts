@@ -86,6 +86,10 @@ export const envSchema = z.object({
   PERSISTED_ONLY: bool.default(false),
   TRUSTED_DOCUMENTS: z.string().default('bot/api/generated/persisted-documents.json'),
   ACCESS_TOKEN_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  WEBHOOK_ALLOW_LOOPBACK: bool.default(false),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  WEBHOOK_RETRY_LIMIT: z.coerce.number().int().min(0).max(30).default(14),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -178,6 +182,21 @@ export interface Config {
     /** How often the server pings each socket; one that has not answered the last ping by then is dropped. */
     keepAliveMs: number;
   };
+  /** Webhook deliveries (K2). */
+  webhooks: {
+    /** Loopback addresses (127/8, ::1) are allowed as webhook targets: tests only. Never private ranges. */
+    allowLoopback: boolean;
+    /** Connect and response timeout of one delivery attempt. */
+    timeoutMs: number;
+    /**
+     * First retry after about this long, doubling each time (with jitter, each wait at most 6 h), for
+     * `retryLimit` retries: with the defaults (10 s, 14) a failing delivery is retried for 23 to 30 hours.
+     */
+    retryDelaySeconds: number;
+    retryLimit: number;
+    /** Bytes of a receiver's response read at most; the rest is dropped. */
+    maxResponseBytes: number;
+  };
   jobs: {
     /** The API process works the job queues too; false where `npm run worker` runs them. */
     inProcess: boolean;
@@ -217,6 +236,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
   const e = parsed.data;
   const development = e.NODE_ENV === 'development';
   const production = e.NODE_ENV === 'production';
+  if (production && e.WEBHOOK_ALLOW_LOOPBACK) {
+    throw new ConfigError('WEBHOOK_ALLOW_LOOPBACK=true is for tests; it is refused in production.');
+  }
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -266,6 +288,13 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
     botApiSecret: e.BOT_API_SECRET,
     logLevel: e.LOG_LEVEL,
     defaultCurrency: e.DEFAULT_CURRENCY,
+    webhooks: {
+      allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS,
+      retryLimit: e.WEBHOOK_RETRY_LIMIT,
+      maxResponseBytes: 64 * 1024,
+    },
     jobs: { inProcess: e.JOBS_IN_PROCESS, poolMax: e.JOBS_POOL_MAX, workerPort: e.WORKER_PORT },
     rateLimits: {
       login: { points: 30, windowSeconds: 60 },

@@ -23,6 +23,7 @@ import { TransactionService } from './modules/transaction/transaction.service.js
 import { isTokenSecret } from './modules/pat/pat.auth.js';
 import { PersonalTokenService } from './modules/pat/pat.service.js';
 import { LeavingService } from './modules/leaving/leaving.service.js';
+import { WebhookService } from './modules/webhook/webhook.service.js';
 import { constantTimeEquals } from './shared/crypto.js';
 import { unauthenticated } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
@@ -56,6 +57,8 @@ export interface FinanceServices {
   accessTokens: PersonalTokenService;
   /** Deleting the caller's account or a family (issue 14). */
   leaving: LeavingService;
+  /** Webhook endpoints of the caller's families (owners and admins). */
+  webhooks: WebhookService;
   /** Batch loaders of related rows, scoped to the caller's families. */
   loaders: Loaders;
 }
@@ -163,6 +166,7 @@ export function createContext(deps: Deps, request: RequestInfo): Context {
           schedules,
           accessTokens: new PersonalTokenService(deps, em, access),
           leaving: new LeavingService(deps, em, access),
+          webhooks: new WebhookService(deps, em, access),
           // Made on first use: most requests never batch-load.
           get loaders() {
             loaders ??= createLoaders(access);

@@ -19,6 +19,7 @@ import {
 import { NotificationResolver } from './modules/notification/notification.resolver.js';
 import { LeavingResolver } from './modules/leaving/leaving.resolver.js';
 import { PersonalTokenResolver } from './modules/pat/pat.resolver.js';
+import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver.js';
 import { RateResolver } from './modules/rate/rate.resolver.js';
 import { OccurrenceResolver, ScheduleResolver } from './modules/schedule/schedule.resolver.js';
 import { ReportResolver } from './modules/report/report.resolver.js';
@@ -49,6 +50,8 @@ export const resolvers = [
   OccurrenceResolver,
   PersonalTokenResolver,
   LeavingResolver,
+  WebhookResolver,
+  WebhookDeliveryResolver,
 ] as const;
 
 /** The executable schema; also printed to schema.graphql by `npm run schema`. */

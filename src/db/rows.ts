@@ -36,6 +36,7 @@ export const col = {
   textOrNull: column<string | null>(same),
   bool: column<boolean>(same),
   int: column<number>(same),
+  intOrNull: column<number | null>(same),
   enum: <T extends string>() => column<T>(same),
   texts: column<string[]>(same),
   enums: <T extends string>() => column<T[]>(same),

@@ -22,6 +22,14 @@ import type { Logger } from '../shared/logger.js';
 export interface QueuePolicy {
   retryLimit: number;
   retryDelaySeconds: number;
+  /** No wait between attempts is longer than this (seconds); unlimited when absent. */
+  retryDelayMaxSeconds?: number;
+  /**
+   * Jobs taken per fetch (default 20), and whether a fetch's jobs run at once rather than one after
+   * another: for jobs that mostly wait on the network (webhook deliveries).
+   */
+  batchSize?: number;
+  parallel?: boolean;
   /** A job still running after this long is failed (and retried). */
   expireInSeconds: number;
 }
@@ -44,7 +52,8 @@ export interface JobQueueOptions {
   logger: Logger;
 }
 
-type Handler<T> = (data: T, job: { id: string; queue: string }) => Promise<void>;
+/** What a handler knows of its job: `final` is true on its last attempt (if it throws, it is dead). */
+type Handler<T> = (data: T, job: { id: string; queue: string; final: boolean }) => Promise<void>;
 
 /** Outcome counters by queue, read by the /metrics endpoints. */
 export interface JobCounts {
@@ -58,6 +67,7 @@ export interface JobCounts {
 export class JobQueue {
   readonly counts: JobCounts = { completed: new Map(), failed: new Map(), dead: new Map() };
   private started = false;
+  private readonly stopHooks: (() => Promise<void>)[] = [];
 
   private constructor(
     private readonly boss: PgBoss,
@@ -107,6 +117,7 @@ export class JobQueue {
       retryLimit: policy.retryLimit,
       retryDelay: policy.retryDelaySeconds,
       retryBackoff: true,
+      ...(policy.retryDelayMaxSeconds !== undefined && { retryDelayMax: policy.retryDelayMaxSeconds }),
       expireInSeconds: policy.expireInSeconds,
     };
     await this.boss.createQueue(queue, options);
@@ -119,8 +130,14 @@ export class JobQueue {
       { batchSize: number; pollingIntervalSeconds: number; includeMetadata: true; perJobResults: true }
     >(
       queue,
-      { batchSize: BATCH, pollingIntervalSeconds: POLL_SECONDS, includeMetadata: true, perJobResults: true },
+      {
+        batchSize: policy.batchSize ?? BATCH,
+        pollingIntervalSeconds: POLL_SECONDS,
+        includeMetadata: true,
+        perJobResults: true,
+      },
       async (jobs: JobWithMetadata<T>[]) => {
+        if (policy.parallel === true) return Promise.all(jobs.map((job) => this.run(queue, job, handler)));
         const results: JobResult[] = [];
         for (const job of jobs) results.push(await this.run(queue, job, handler));
         return results;
@@ -133,21 +150,55 @@ export class JobQueue {
     await this.boss.send(queue, data);
   }
 
+  /**
+   * Adds jobs with ids of the caller's choosing in one statement; a job whose id is already in the queue
+   * is left as it is, so sending the same ids again is harmless. `policy`, when given, overrides the
+   * queue's for these jobs.
+   */
+  async sendWithIds(
+    queue: string,
+    jobs: { id: string; data: object }[],
+    policy?: QueuePolicy,
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    // The policy travels with each job: processes of another configuration share the queue's defaults.
+    const options =
+      policy === undefined
+        ? {}
+        : {
+            retryLimit: policy.retryLimit,
+            retryDelay: policy.retryDelaySeconds,
+            retryBackoff: true,
+            expireInSeconds: policy.expireInSeconds,
+            ...(policy.retryDelayMaxSeconds !== undefined && { retryDelayMax: policy.retryDelayMaxSeconds }),
+          };
+    await this.boss.insert(
+      queue,
+      jobs.map((job) => ({ ...job, ...options })),
+    );
+  }
+
   /** Sends a job to `queue` on every tick of `cron` (UTC), once per tick across all instances. */
   async cron(queue: string, cron: string): Promise<void> {
     await this.boss.schedule(queue, cron);
+  }
+
+  /** Runs `hook` when the queue stops, before pg-boss does (pollers that feed it, e.g. an outbox). */
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
   }
 
   /** Stops fetching, waits up to `timeoutMs` for jobs in progress, then closes pg-boss's connections. */
   async stop(timeoutMs = 10_000): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    for (const hook of this.stopHooks) await hook();
     await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });
   }
 
   private async run<T>(queue: string, job: JobWithMetadata<T>, handler: Handler<T>): Promise<JobResult> {
     try {
-      await handler(job.data, { id: job.id, queue });
+      await handler(job.data, { id: job.id, queue, final: job.retryCount >= job.retryLimit });
       increment(this.counts.completed, queue);
       return { id: job.id, status: 'completed' };
     } catch (error) {

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Deps } from '../deps.js';
 import { registerScheduleJobs } from '../modules/schedule/schedule.jobs.js';
+import { registerWebhookJobs } from '../modules/webhook/webhook.jobs.js';
 import type { Logger } from '../shared/logger.js';
 import { JobQueue } from './job-queue.js';
 
@@ -28,4 +29,5 @@ export function startJobQueue(
 /** Declares every queue, and works them where the queue runs workers. */
 export async function registerJobs(jobs: JobQueue, deps: Deps): Promise<void> {
   await registerScheduleJobs(jobs, deps);
+  await registerWebhookJobs(jobs, deps);
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import {
   getNamedType,
   OperationTypeNode,
@@ -56,7 +56,9 @@ type Kind =
   | 'session'
   | 'telegramGroup'
   | 'schedule'
-  | 'accessToken';
+  | 'accessToken'
+  | 'webhook'
+  | 'webhookDelivery';
 
 /**
  * One family's objects, one of each kind, plus a second account. `member` is a user of the family;
@@ -75,6 +77,8 @@ const ID_BY_NAME: Record<string, Kind> = {
   userId: 'member',
   goalId: 'goal',
   scheduleId: 'schedule',
+  webhookId: 'webhook',
+  deliveryId: 'webhookDelivery',
   telegramId: 'telegramUser',
   chatId: 'telegramChat',
 };
@@ -118,6 +122,8 @@ const ID_BY_FIELD: Record<string, Kind> = {
   updateSchedule: 'schedule',
   deleteSchedule: 'schedule',
   revokeAccessToken: 'accessToken',
+  updateWebhook: 'webhook',
+  deleteWebhook: 'webhook',
 };
 
 /** Lists of ids that narrow a listing: another family's id matches nothing, so the answer is an empty list. */
@@ -177,6 +183,7 @@ const VALID_ARGS: Record<string, (a: FamilyObjects, target: string) => Args> = {
   skipScheduledOccurrence: () => ({ occursOn: scheduleStart }),
   // A's password (registerUser's): the control deletes the fresh family it was given.
   deleteFamily: () => ({ confirmation: { password: STRONG_PASSWORD } }),
+  createWebhook: () => ({ input: { url: WEBHOOK_URL, events: ['SCHEDULE_DUE'] } }),
 };
 
 type Expectation = 'not-found' | 'not-found-field' | 'empty' | 'bot-only';
@@ -302,6 +309,11 @@ function rootField(c: Case): GraphQLField<unknown, unknown> {
 }
 
 const today = new Date().toISOString().slice(0, 10);
+/**
+ * A public (documentation-range) address: accepted without a DNS lookup. The fixtures' webhooks hear only
+ * of schedules coming due, which none does while a case watches.
+ */
+const WEBHOOK_URL = 'http://203.0.113.7/hook';
 /** Schedules start well ahead, so no job posts anything into a family while a case watches it. */
 const scheduleStart = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
 
@@ -578,6 +590,23 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
         },
       )
     ).createAccessToken.token.id;
+    const webhook = (
+      await must<{ createWebhook: { webhook: { id: string } } }>(
+        token,
+        `mutation ($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }`,
+        {
+          input: { familyId: family, url: WEBHOOK_URL, events: ['SCHEDULE_DUE'], description: `${tag} hook` },
+        },
+      )
+    ).createWebhook.webhook.id;
+    // A delivery as the log keeps it once delivered: settled, so no worker of any test app touches it.
+    const webhookDelivery = randomUUID();
+    await app.sql(
+      `insert into webhook_delivery (id, endpoint_id, family_id, event_id, event_type, payload, status, attempts,
+                                     last_status_code, queued_at, last_attempt_at, delivered_at)
+       values ($1, $2, $3, 'msg_isolation', 'schedule.due', '{}'::jsonb, 'delivered', 1, 200, now(), now(), now())`,
+      [webhookDelivery, webhook, family],
+    );
     await budgetAlertsSettled(app, family);
     const alerts = await app.sql<{ id: string }>(
       `select id::text as id from notification where family_id = $1 order by seq limit 1`,
@@ -598,6 +627,8 @@ describe('A2 family isolation: a member of family A calls every ID-taking field 
       telegramGroup,
       schedule,
       accessToken,
+      webhook,
+      webhookDelivery,
       notification: alerts[0].id,
     };
   };

@@ -75,6 +75,9 @@ interface Fixtures {
   /** Ask-first, approximate, with a category; and auto-post, fixed, without one; both start later. */
   scheduleAsk: string;
   scheduleAuto: string;
+  /** An endpoint with a delivery that failed (every nullable field set) and one delivered. */
+  webhook: string;
+  webhookDelivery: string;
   telegramMember: { userId: string; telegramId: string };
   /** A family of another user, where invites for joinFamily / leaveFamily come from. */
   other: { family: string; token: string };
@@ -338,7 +341,17 @@ const QUERIES: Record<string, (f: Fixtures) => Promise<Vars[]> | Vars[]> = {
     return [{ chatId }, { chatId: '-1' }];
   },
   upcomingTransactions: (f) => [{ familyId: f.family, days: 45 }],
+  webhooks: (f) => [{ familyId: f.family }],
+  webhookDeliveries: (f) => [{ webhookId: f.webhook, first: 10 }],
 };
+
+/** A public (documentation-range) address, accepted without a DNS lookup; its webhooks hear only of schedules. */
+const webhookInput = (family: string) => ({
+  familyId: family,
+  url: 'http://203.0.113.7/hook',
+  events: ['SCHEDULE_DUE'],
+  description: 'Everything',
+});
 
 /** Variables of every mutation, in the order they run; each is called by the viewer, then the owner. */
 const MUTATIONS: Record<string, Entry> = {
@@ -524,6 +537,18 @@ const MUTATIONS: Record<string, Entry> = {
       },
     }),
   },
+  createWebhook: { call: (f) => ({ variables: { input: webhookInput(f.family) } }) },
+  updateWebhook: {
+    call: (f) => ({ variables: { id: f.webhook, input: { description: 'Everything, still' } } }),
+  },
+  deleteWebhook: {
+    call: async (f) => ({
+      variables: {
+        id: await create('createWebhook', 'CreateWebhookInput', webhookInput(f.family), 'webhook.id'),
+      },
+    }),
+  },
+  redeliverWebhook: { call: (f) => ({ variables: { deliveryId: f.webhookDelivery } }) },
   setExchangeRate: {
     call: (f) => ({
       variables: { input: { familyId: f.family, base: 'GBP', quote: 'EUR', rate: '1.17', date: today } },
@@ -826,6 +851,16 @@ describe('every field of every type, from every query and every mutation payload
       amount: '15.00',
       rule: { frequency: 'WEEKLY', interval: 2, weekdays: ['MONDAY'], startsOn: scheduleStart },
     });
+    const webhook = await create('createWebhook', 'CreateWebhookInput', webhookInput(family), 'webhook.id');
+    // Two deliveries as the log keeps them once settled, so the server's worker leaves them alone.
+    const webhookDelivery = randomUUID();
+    await app.sql(
+      `insert into webhook_delivery (id, endpoint_id, family_id, event_id, event_type, payload, status, attempts,
+                                     last_status_code, last_error, queued_at, last_attempt_at, delivered_at)
+       values ($1, $2, $3, 'msg_everything1', 'schedule.due', '{}'::jsonb, 'failed', 3, 500, 'HTTP 500', now(), now(), null),
+              ($4, $2, $3, 'msg_everything2', 'schedule.due', '{}'::jsonb, 'delivered', 1, 200, null, now(), now(), now())`,
+      [webhookDelivery, webhook, family, randomUUID()],
+    );
     const otherFamily = (await must<{ families: { id: string }[] }>(x.token, `{ families { id } }`)).families;
     f = {
       family,
@@ -845,6 +880,8 @@ describe('every field of every type, from every query and every mutation payload
       rate,
       scheduleAsk,
       scheduleAuto,
+      webhook,
+      webhookDelivery,
       telegramMember: { userId: t.userId, telegramId: t.telegramId },
       other: { family: otherFamily.find((fam) => fam.id !== createFamily.id)!.id, token: x.token },
     };

@@ -81,7 +81,9 @@ export type NotificationKind =
   /** An ask-first occurrence of a schedule is due and waits for an answer (payload: scheduleId, occurrenceId, occursOn, kind, amount, amountMax, note, timeZone: the family's). */
   | 'SCHEDULE_DUE'
   /** A Telegram account was linked to this user (payload: chatId, telegramId, firstName). */
-  | 'TELEGRAM_LINKED';
+  | 'TELEGRAM_LINKED'
+  /** A webhook endpoint this user created was disabled because its deliveries kept failing (payload: webhookId, url, reason). */
+  | 'WEBHOOK_DISABLED';
 
 /** What a member may do in a family. */
 export type Role =

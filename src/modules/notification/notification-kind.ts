@@ -5,6 +5,7 @@ export enum NotificationKind {
   BUDGET_ALERT = 'budget_alert',
   TELEGRAM_LINKED = 'telegram_linked',
   SCHEDULE_DUE = 'schedule_due',
+  WEBHOOK_DISABLED = 'webhook_disabled',
 }
 
 registerEnumType(NotificationKind, {
@@ -23,6 +24,11 @@ registerEnumType(NotificationKind, {
       description:
         'An ask-first occurrence of a schedule is due and waits for an answer (payload: scheduleId, ' +
         "occurrenceId, occursOn, kind, amount, amountMax, note, timeZone: the family's).",
+    },
+    WEBHOOK_DISABLED: {
+      description:
+        'A webhook endpoint this user created was disabled because its deliveries kept failing (payload: ' +
+        'webhookId, url, reason).',
     },
   },
 });
