@@ -1,30 +1,21 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ConfigError, loadConfig } from './config.js';
+import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createDeps } from './deps.js';
 import { registerJobMetrics } from './jobs/job-metrics.js';
 import { registerJobs, startJobQueue } from './jobs/jobs.js';
 import { systemClock } from './shared/clock.js';
 import { MemoryStore } from './shared/kv/index.js';
+import { runProcess, stopOnSignals } from './shared/entry-point.js';
 import { createLogger } from './shared/logger.js';
 
 /**
  * `npm run worker`: works the job queues (and the budget-alert outbox) without serving the API, for a
  * deployment whose API processes run with JOBS_IN_PROCESS=false. Serves /health and /metrics only.
  */
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+async function main(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel, {
     pretty: config.env === 'development' && process.stdout.isTTY,
     service: 'worker',
@@ -61,29 +52,13 @@ async function main(): Promise<void> {
   });
   logger.info({ port: config.jobs.workerPort }, 'worker ready: working the job queues');
 
-  let signalled = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (signalled) return;
-    signalled = true;
-    logger.info({ signal }, 'worker shutting down: finishing jobs in progress');
-    try {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await jobs.stop();
-      await deps.budgetAlerts.stop();
-      await database.close();
-      await kv.close();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  stopOnSignals(logger, 'worker shutting down: finishing jobs in progress', async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await jobs.stop();
+    await deps.budgetAlerts.stop();
+    await database.close();
+    await kv.close();
+  });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runProcess(main);
