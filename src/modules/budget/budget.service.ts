@@ -4,12 +4,13 @@ import { dayOrToday, daysBetween, localDate, parseLocalDate } from '../../shared
 import { badInput, notFound } from '../../shared/errors.js';
 import { parseAmount, parseCurrency } from '../../shared/money.js';
 import { Category, CategoryKind } from '../category/category.entity.js';
-import { CATEGORIES } from '../category/category.read.js';
+import { CATEGORIES, childrenByParent } from '../category/category.read.js';
 import { RateBook } from '../rate/rate-book.js';
 import { ScheduleKind } from '../schedule/schedule.entity.js';
 import { expectedAmount, MAX_UPCOMING_DAYS, type ScheduleService } from '../schedule/schedule.service.js';
 import { isUuid, type FamilyAccess } from '../family/family-access.js';
 import { Family, Role } from '../family/family.entity.js';
+import type { FamilyId } from '../family/family-id.js';
 import { Budget } from './budget.entity.js';
 import type { BudgetStatus, CreateBudgetInput, UpdateBudgetInput } from './budget.inputs.js';
 import { budgetStatuses } from './budget-status.js';
@@ -20,6 +21,8 @@ import { periodContaining } from './period.js';
 export class BudgetService {
   /** Planned spending per standing, so that `planned` and `projected` compute it once. */
   private readonly plannedMemo = new WeakMap<BudgetStatus, Promise<bigint>>();
+  /** Child categories per family, read once for every standing of a list rather than once each. */
+  private readonly childrenMemo = new Map<FamilyId, Promise<Map<string, string[]>>>();
 
   constructor(
     private readonly deps: Deps,
@@ -73,15 +76,7 @@ export class BudgetService {
     const categories =
       budget.categoryId === null
         ? null
-        : new Set([
-            budget.categoryId,
-            ...(
-              await this.access.list(CATEGORIES, familyId, {
-                where: 'x.parent_id = ?',
-                params: [budget.categoryId],
-              })
-            ).map((c) => c.id),
-          ]);
+        : new Set([budget.categoryId, ...((await this.childrenOf(familyId)).get(budget.categoryId) ?? [])]);
     const items = (await this.schedules.upcoming(familyId, days)).filter(
       ({ schedule, occursOn }) =>
         schedule.kind === ScheduleKind.EXPENSE &&
@@ -100,6 +95,15 @@ export class BudgetService {
       total += rates.convert(expectedAmount(schedule), schedule.currency, budget.currency) ?? 0n;
     }
     return total;
+  }
+
+  private childrenOf(familyId: FamilyId): Promise<Map<string, string[]>> {
+    let found = this.childrenMemo.get(familyId);
+    if (found === undefined) {
+      found = this.access.list(CATEGORIES, familyId).then(childrenByParent);
+      this.childrenMemo.set(familyId, found);
+    }
+    return found;
   }
 
   async create(input: CreateBudgetInput): Promise<BudgetStatus> {
